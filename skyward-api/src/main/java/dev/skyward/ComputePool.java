@@ -1,0 +1,497 @@
+package dev.skyward;
+
+import dev.skyward.spi.PoolFactory;
+import dev.skyward.spi.PoolSpec;
+import dev.skyward.spi.Provider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * A pool of nodes that run your lambdas. Open it in try-with-resources; closing it terminates every
+ * machine it started and checks they are gone.
+ *
+ * <pre>{@code
+ * try (var pool = ComputePool.builder().nodes(2).build()) {       // local provider: 2 agent JVMs
+ *     int one = pool.run(ctx -> 1);                                 // one node
+ *     List<Integer> ranks = pool.broadcast(ctx -> ctx.rank());      // every node, rank order
+ *     CompletableFuture<String> f = pool.submit(ctx -> "async");    // future
+ *     List<Integer> squares = pool.map(List.of(1, 2, 3), (ctx, x) -> x * x);  // input order
+ *     String head = pool.head().run(ctx -> ctx.headAddress());      // pinned to rank 0
+ * }
+ * }</pre>
+ *
+ * <p>All methods are thread-safe. Tasks are serialized on the calling thread, so a task that
+ * captures something that cannot travel fails at once with {@link TaskSerializationException}.
+ */
+public interface ComputePool extends AutoCloseable {
+
+    /** A new builder with the defaults: local provider, one node, no accelerator. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The pool's unique id, e.g. {@code skyward-3f9a1c}; every resource it creates is tagged with it. */
+    String id();
+
+    /** Current lifecycle state. */
+    PoolState state();
+
+    /** The nodes, in rank order. */
+    List<NodeInfo> nodes();
+
+    /** Number of nodes. */
+    default int size() {
+        return nodes().size();
+    }
+
+    /**
+     * Runs a task on one node (chosen by the pool's {@link Scheduling}) and waits for it.
+     *
+     * @param task the task
+     * @param <T> result type
+     * @return the result
+     * @throws TaskFailedException the task threw; the cause is its exception
+     * @throws TaskSerializationException the task cannot be sent
+     * @throws PoolClosedException the pool is closed or closing
+     */
+    <T> T run(Task<T> task);
+
+    /**
+     * Sends a task to one node and returns at once.
+     *
+     * @param task the task
+     * @param <T> result type
+     * @return completes with the result or the failure; {@code cancel(true)} interrupts the task
+     * @throws TaskSerializationException the task cannot be sent (thrown, not put in the future)
+     */
+    <T> CompletableFuture<T> submit(Task<T> task);
+
+    /**
+     * Runs the same task on every node and waits for all of them.
+     *
+     * @param task the task
+     * @param <T> result type
+     * @return the results in rank order
+     * @throws TaskFailedException if any node's task threw (the first in rank order; the others are
+     *     attached as suppressed)
+     */
+    <T> List<T> broadcast(Task<T> task);
+
+    /**
+     * Runs several different tasks at once, spread over the nodes, and waits for all of them.
+     *
+     * <pre>{@code
+     * List<Task<String>> steps = List.of(ctx -> "a", ctx -> "b");
+     * List<String> out = pool.parallel(steps);
+     * }</pre>
+     *
+     * @param tasks the tasks
+     * @param <T> result type
+     * @return the results in the order of {@code tasks}
+     */
+    <T> List<T> parallel(Collection<? extends Task<? extends T>> tasks);
+
+    /**
+     * Applies a function to every element, spreading the elements over the nodes, and waits.
+     *
+     * @param items the input; each element travels to the node that processes it
+     * @param fn the function
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in input order
+     */
+    <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn);
+
+    /** The head node (rank 0), to pin tasks to it. */
+    default PoolNode head() {
+        return node(0);
+    }
+
+    /**
+     * The node with a given rank, to pin tasks to it.
+     *
+     * @param rank 0 .. size()-1
+     * @return the node
+     * @throws IllegalArgumentException for a rank outside the pool
+     */
+    PoolNode node(int rank);
+
+    /**
+     * Cancels running tasks (their futures fail with {@link PoolClosedException}), stops every agent
+     * (gracefully, then forcibly), terminates every instance and verifies nothing remains. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Settings of a pool. Every setter validates at once and says how to fix a bad value;
+     * {@link #build()} provisions the nodes and returns when they are ready.
+     */
+    final class Builder {
+
+        private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?");
+        private static final int MAX_NODES = 1024;
+
+        private final List<Provider> providers = new ArrayList<>();
+        private Accelerator accelerator = Accelerator.NONE;
+        private int nodes = 1;
+        private Image image = Image.DEFAULT;
+        private Selection selection = Selection.FIRST;
+        private Allocation allocation = Allocation.ON_DEMAND;
+        private Scheduling scheduling = Scheduling.LEAST_LOADED;
+        private int concurrency = 1;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private int masterPort = 29500;
+        private String name = "skyward";
+        private int minVcpus;
+        private double minMemoryGiB;
+        private final List<String> regions = new ArrayList<>();
+        private double maxHourlyPrice = Double.POSITIVE_INFINITY;
+        private Duration provisionTimeout = Duration.ofMinutes(20);
+        private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration heartbeatGrace = Duration.ofSeconds(60);
+        private OutputListener output;
+        private final List<PoolListener> listeners = new ArrayList<>();
+        private boolean console = true;
+
+        Builder() {
+        }
+
+        /**
+         * Where nodes come from, in order of preference. None given: the local provider (agent JVMs
+         * on this machine). Calling again adds more.
+         *
+         * @param providers one or more providers
+         * @return this builder
+         */
+        public Builder provider(Provider... providers) {
+            for (Provider p : providers) {
+                this.providers.add(Objects.requireNonNull(p, "provider"));
+            }
+            return this;
+        }
+
+        /**
+         * The accelerator every node needs, {@code NAME} or {@code NAME:COUNT}: {@code "H100"},
+         * {@code "A100-80GB:8"}. Default: none.
+         *
+         * @param spec the accelerator
+         * @return this builder
+         */
+        public Builder accelerator(String spec) {
+            this.accelerator = Accelerator.parse(spec);
+            return this;
+        }
+
+        /**
+         * The accelerator every node needs.
+         *
+         * @param accelerator the accelerator
+         * @return this builder
+         */
+        public Builder accelerator(Accelerator accelerator) {
+            this.accelerator = Objects.requireNonNull(accelerator, "accelerator");
+            return this;
+        }
+
+        /**
+         * Number of nodes, 1 to 1024. Default 1.
+         *
+         * @param nodes node count
+         * @return this builder
+         */
+        public Builder nodes(int nodes) {
+            if (nodes < 1 || nodes > MAX_NODES) {
+                throw new PoolConfigurationException("nodes must be between 1 and " + MAX_NODES + ", was " + nodes
+                        + "; a pool needs at least one node");
+            }
+            this.nodes = nodes;
+            return this;
+        }
+
+        /**
+         * What nodes need installed. Default: nothing.
+         *
+         * @param image the image
+         * @return this builder
+         */
+        public Builder image(Image image) {
+            this.image = Objects.requireNonNull(image, "image");
+            return this;
+        }
+
+        /**
+         * How offers are ordered. Default {@link Selection#FIRST}.
+         *
+         * @param selection the rule
+         * @return this builder
+         */
+        public Builder selection(Selection selection) {
+            this.selection = Objects.requireNonNull(selection, "selection");
+            return this;
+        }
+
+        /**
+         * On-demand or spot. Default {@link Allocation#ON_DEMAND}.
+         *
+         * @param allocation the allocation
+         * @return this builder
+         */
+        public Builder allocation(Allocation allocation) {
+            this.allocation = Objects.requireNonNull(allocation, "allocation");
+            return this;
+        }
+
+        /**
+         * How {@code run} and {@code submit} pick nodes. Default {@link Scheduling#LEAST_LOADED}.
+         *
+         * @param scheduling the policy
+         * @return this builder
+         */
+        public Builder scheduling(Scheduling scheduling) {
+            this.scheduling = Objects.requireNonNull(scheduling, "scheduling");
+            return this;
+        }
+
+        /**
+         * How many tasks one node runs at the same time; further tasks queue on the node.
+         * Default 1 (one task owns the node's accelerators).
+         *
+         * @param tasksPerNode 1 to 4096
+         * @return this builder
+         */
+        public Builder concurrency(int tasksPerNode) {
+            if (tasksPerNode < 1 || tasksPerNode > 4096) {
+                throw new PoolConfigurationException("concurrency (tasks per node) must be between 1 and 4096, was "
+                        + tasksPerNode);
+            }
+            this.concurrency = tasksPerNode;
+            return this;
+        }
+
+        /**
+         * Sets an environment variable on every node (agent and the processes tasks start).
+         *
+         * @param name variable name
+         * @param value value
+         * @return this builder
+         */
+        public Builder env(String name, String value) {
+            if (name == null || name.isBlank() || name.contains("=")) {
+                throw new PoolConfigurationException("environment variable name '" + name
+                        + "' is not valid: it must be non-blank and contain no '='");
+            }
+            env.put(name, Objects.requireNonNull(value, "value of " + name));
+            return this;
+        }
+
+        /**
+         * The rendezvous port on the head node ({@code MASTER_PORT}). Default 29500.
+         *
+         * @param port 1024 to 65535
+         * @return this builder
+         */
+        public Builder masterPort(int port) {
+            if (port < 1024 || port > 65535) {
+                throw new PoolConfigurationException("masterPort must be between 1024 and 65535, was " + port);
+            }
+            this.masterPort = port;
+            return this;
+        }
+
+        /**
+         * A name for the pool: lower-case letters, digits and dashes, at most 32 characters. It prefixes
+         * the pool id and every resource name. Default {@code skyward}.
+         *
+         * @param name the name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new PoolConfigurationException("pool name '" + name + "' is not valid: use 1 to 32 lower-case "
+                        + "letters, digits and dashes, starting and ending with a letter or digit, e.g. \"train-run-1\"");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Only offers with at least this many vCPUs per node.
+         *
+         * @param vcpus minimum, 0 for any
+         * @return this builder
+         */
+        public Builder minVcpus(int vcpus) {
+            if (vcpus < 0) {
+                throw new PoolConfigurationException("minVcpus must not be negative, was " + vcpus);
+            }
+            this.minVcpus = vcpus;
+            return this;
+        }
+
+        /**
+         * Only offers with at least this much memory per node.
+         *
+         * @param gib minimum GiB, 0 for any
+         * @return this builder
+         */
+        public Builder minMemoryGiB(double gib) {
+            if (gib < 0 || Double.isNaN(gib)) {
+                throw new PoolConfigurationException("minMemoryGiB must not be negative, was " + gib);
+            }
+            this.minMemoryGiB = gib;
+            return this;
+        }
+
+        /**
+         * Only these regions (provider region codes such as {@code us-east-1}, {@code FIN-01}).
+         *
+         * @param regions allowed regions
+         * @return this builder
+         */
+        public Builder regions(String... regions) {
+            for (String r : regions) {
+                if (r == null || r.isBlank()) {
+                    throw new PoolConfigurationException("region must not be blank");
+                }
+                this.regions.add(r.trim());
+            }
+            return this;
+        }
+
+        /**
+         * Only offers costing at most this much per node and hour.
+         *
+         * @param usd maximum USD per hour per node
+         * @return this builder
+         */
+        public Builder maxHourlyPrice(double usd) {
+            if (!(usd > 0)) {
+                throw new PoolConfigurationException("maxHourlyPrice must be positive, was " + usd);
+            }
+            this.maxHourlyPrice = usd;
+            return this;
+        }
+
+        /**
+         * Overall deadline for provisioning and starting every node; when it passes, the pool gives
+         * up, cleans up and reports every attempt. Default 20 minutes.
+         *
+         * @param timeout the deadline
+         * @return this builder
+         */
+        public Builder provisionTimeout(Duration timeout) {
+            this.provisionTimeout = positive(timeout, "provisionTimeout");
+            return this;
+        }
+
+        /**
+         * How long {@code close()} lets agents stop by themselves before killing them. Default 5 s.
+         *
+         * @param grace the grace period
+         * @return this builder
+         */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = positive(grace, "shutdownGrace");
+            return this;
+        }
+
+        /**
+         * How long an agent keeps running without hearing from this process (which may have crashed)
+         * before it stops its tasks and exits. Default 60 s.
+         *
+         * @param grace the grace period, at least 2 s
+         * @return this builder
+         */
+        public Builder heartbeatGrace(Duration grace) {
+            positive(grace, "heartbeatGrace");
+            if (grace.toMillis() < 2000) {
+                throw new PoolConfigurationException("heartbeatGrace must be at least 2s (heartbeats go every 500 ms), was "
+                        + grace);
+            }
+            this.heartbeatGrace = grace;
+            return this;
+        }
+
+        /**
+         * Where task output goes. Default: this process's console, each line prefixed with its node.
+         *
+         * @param listener the receiver, or {@link OutputListener#SILENT}
+         * @return this builder
+         */
+        public Builder output(OutputListener listener) {
+            this.output = Objects.requireNonNull(listener, "output");
+            return this;
+        }
+
+        /**
+         * Adds a listener for pool events (offers tried, nodes ready, close and cost).
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(PoolListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Whether progress (offers, node start-up, close and cost) is printed on the console.
+         * Default true.
+         *
+         * @param enabled on or off
+         * @return this builder
+         */
+        public Builder console(boolean enabled) {
+            this.console = enabled;
+            return this;
+        }
+
+        /**
+         * The validated settings, without starting anything.
+         *
+         * @return the spec
+         */
+        public PoolSpec spec() {
+            return new PoolSpec(name, providers, accelerator, nodes, image, selection, allocation, scheduling,
+                    concurrency, env, masterPort, minVcpus, minMemoryGiB, regions, maxHourlyPrice, provisionTimeout,
+                    shutdownGrace, heartbeatGrace, output, listeners, console);
+        }
+
+        /**
+         * Provisions the nodes, starts an agent on each and returns when all are ready. On failure
+         * everything created so far is cleaned up before the exception is thrown.
+         *
+         * @return the ready pool; close it
+         * @throws PoolConfigurationException the settings cannot be satisfied (nothing was started)
+         * @throws ProvisioningException no offer could be provisioned
+         */
+        public ComputePool build() {
+            PoolSpec spec = spec();
+            Iterator<PoolFactory> factories = ServiceLoader.load(PoolFactory.class, Builder.class.getClassLoader())
+                    .iterator();
+            if (!factories.hasNext()) {
+                throw new PoolConfigurationException("no Skyward engine on the classpath: add the dependency "
+                        + "dev.skyward:skyward-core next to skyward-api");
+            }
+            return factories.next().create(spec);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new PoolConfigurationException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.skyward;
+
+import dev.skyward.spi.Offer;
+import java.time.Duration;
+
+/**
+ * Something that happened to a pool, published to {@link PoolListener}s and shown on the console.
+ */
+public sealed interface PoolEvent {
+
+    /** The pool's id. */
+    String poolId();
+
+    /**
+     * The pool moved between lifecycle states.
+     *
+     * @param poolId the pool
+     * @param from previous state
+     * @param to new state
+     */
+    record StateChanged(String poolId, PoolState from, PoolState to) implements PoolEvent {
+    }
+
+    /**
+     * The pool is about to try an offer.
+     *
+     * @param poolId the pool
+     * @param offer the offer
+     * @param nodes how many instances of it
+     */
+    record OfferChosen(String poolId, Offer offer, int nodes) implements PoolEvent {
+    }
+
+    /**
+     * Trying an offer failed; the pool moves on to the next one.
+     *
+     * @param poolId the pool
+     * @param offer the offer that failed
+     * @param reason why, e.g. {@code capacity: InsufficientInstanceCapacity ...}
+     */
+    record AttemptFailed(String poolId, Offer offer, String reason) implements PoolEvent {
+    }
+
+    /**
+     * A phase of starting one node, for progress display.
+     *
+     * @param poolId the pool
+     * @param rank the node
+     * @param phase a short name such as {@code connect}, {@code upload}, {@code agent}
+     * @param message detail
+     */
+    record NodeProgress(String poolId, int rank, String phase, String message) implements PoolEvent {
+    }
+
+    /**
+     * A node's agent is connected and accepts tasks.
+     *
+     * @param poolId the pool
+     * @param node the node
+     * @param elapsed since the pool started provisioning
+     */
+    record NodeReady(String poolId, NodeInfo node, Duration elapsed) implements PoolEvent {
+    }
+
+    /**
+     * The pool closed; everything it created is gone.
+     *
+     * @param poolId the pool
+     * @param uptime from provisioning to close
+     * @param hourlyPrice the pool's total hourly price in USD, 0 on the local provider
+     * @param estimatedCost {@code hourlyPrice * uptime}, in USD
+     */
+    record Closed(String poolId, Duration uptime, double hourlyPrice, double estimatedCost) implements PoolEvent {
+    }
+}

@@ -1,0 +1,42 @@
+package dev.skyward.spi;
+
+import dev.skyward.Accelerator;
+
+/**
+ * One way to get a node: an instance type of a provider in a region, with its accelerator and
+ * prices. Offers come from the providers' catalogs.
+ *
+ * @param provider provider name, e.g. {@code aws}
+ * @param instanceType the provider's type name, e.g. {@code p5.48xlarge}
+ * @param accelerator accelerator per instance ({@link Accelerator#NONE} for CPU types)
+ * @param vcpus virtual CPUs per instance
+ * @param memoryGiB memory per instance in GiB
+ * @param region region code
+ * @param zone zone within the region, or empty when it does not matter
+ * @param onDemandPrice USD per hour per instance
+ * @param spotPrice USD per hour per instance on the spot market, or {@code NaN} when there is none
+ * @param arch CPU architecture, e.g. {@code x86_64}
+ */
+public record Offer(String provider, String instanceType, Accelerator accelerator, int vcpus, double memoryGiB,
+        String region, String zone, double onDemandPrice, double spotPrice, String arch) {
+
+    /** Whether this offer can be had on the spot market. */
+    public boolean hasSpot() {
+        return !Double.isNaN(spotPrice);
+    }
+
+    /**
+     * Hourly price of one instance.
+     *
+     * @param spot whether the spot price is meant
+     * @return USD per hour
+     */
+    public double price(boolean spot) {
+        return spot ? spotPrice : onDemandPrice;
+    }
+
+    @Override
+    public String toString() {
+        return provider + "/" + instanceType + "@" + region + (zone.isEmpty() ? "" : "/" + zone);
+    }
+}

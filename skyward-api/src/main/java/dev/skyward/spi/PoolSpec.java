@@ -1,0 +1,58 @@
+package dev.skyward.spi;
+
+import dev.skyward.Accelerator;
+import dev.skyward.Allocation;
+import dev.skyward.Image;
+import dev.skyward.OutputListener;
+import dev.skyward.PoolListener;
+import dev.skyward.Scheduling;
+import dev.skyward.Selection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@link dev.skyward.ComputePool.Builder} collected, validated. Handed to the
+ * {@link PoolFactory}.
+ *
+ * @param name pool name (also the prefix of its id)
+ * @param providers providers in the order given; empty means the local provider
+ * @param accelerator accelerator per node
+ * @param nodes node count
+ * @param image what nodes need
+ * @param selection offer ordering rule
+ * @param allocation on-demand or spot
+ * @param scheduling how tasks are spread
+ * @param concurrency tasks one node runs at once
+ * @param env extra environment for every node
+ * @param masterPort rendezvous port
+ * @param minVcpus offer filter
+ * @param minMemoryGiB offer filter
+ * @param regions offer filter
+ * @param maxHourlyPrice offer filter, per node
+ * @param provisionTimeout overall deadline for getting every node ready
+ * @param shutdownGrace how long close() waits for agents before killing them
+ * @param heartbeatGrace how long an agent lives on without hearing from the client
+ * @param output where task output goes
+ * @param listeners pool event listeners
+ * @param console whether progress is shown on the console
+ */
+public record PoolSpec(String name, List<Provider> providers, Accelerator accelerator, int nodes, Image image,
+        Selection selection, Allocation allocation, Scheduling scheduling, int concurrency, Map<String, String> env,
+        int masterPort, int minVcpus, double minMemoryGiB, List<String> regions, double maxHourlyPrice,
+        Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, OutputListener output,
+        List<PoolListener> listeners, boolean console) {
+
+    /** Copies the collections. */
+    public PoolSpec {
+        providers = List.copyOf(providers);
+        env = Map.copyOf(env);
+        regions = List.copyOf(regions);
+        listeners = List.copyOf(listeners);
+    }
+
+    /** The offer query this spec implies. */
+    public OfferQuery offerQuery() {
+        return new OfferQuery(accelerator, nodes, allocation, minVcpus, minMemoryGiB, regions, maxHourlyPrice);
+    }
+}
