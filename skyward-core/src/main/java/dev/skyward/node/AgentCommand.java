@@ -1,0 +1,76 @@
+package dev.skyward.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How to start one node's agent: the same for every launcher (local process, SSH). The token is
+ * passed in the environment ({@code SKYWARD_TOKEN}), never on the command line where {@code ps}
+ * would show it.
+ *
+ * @param agentJar the agent jar on this machine (launchers that run elsewhere upload it)
+ * @param poolId the pool
+ * @param rank the node's rank
+ * @param token the pool's secret; every call to the agent must carry it
+ * @param env the node's environment (distributed variables, image env, user env), token included
+ * @param heartbeatGrace the agent exits when it hears nothing from the client for this long
+ * @param ttl hard cap on the agent's life, or {@code null} for none
+ * @param jvmOptions extra JVM options
+ */
+public record AgentCommand(Path agentJar, String poolId, int rank, String token, Map<String, String> env,
+        Duration heartbeatGrace, Duration ttl, List<String> jvmOptions) {
+
+    /** JVM options every agent gets: Fory needs these opens on JDK 25; fast start-up matters more than peak JIT. */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED");
+
+    /** Copies the collections. */
+    public AgentCommand {
+        env = Map.copyOf(env);
+        jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /**
+     * The command line for a node: {@code java [opts] -jar JAR --work-dir DIR --port-file FILE ...}.
+     * The agent binds 127.0.0.1 on a free port and writes the port to the port file once it listens.
+     *
+     * @param java the java executable on the node
+     * @param jar path of the agent jar on the node
+     * @param workDir the agent's working directory on the node
+     * @param portFile where the agent writes its port on the node
+     * @param removeWorkDirOnExit whether the agent deletes its working directory when it exits
+     * @return the argument list
+     */
+    public List<String> commandLine(String java, String jar, String workDir, String portFile,
+            boolean removeWorkDirOnExit) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOptions);
+        cmd.add("-jar");
+        cmd.add(jar);
+        cmd.add("--work-dir");
+        cmd.add(workDir);
+        cmd.add("--port-file");
+        cmd.add(portFile);
+        cmd.add("--pool");
+        cmd.add(poolId);
+        cmd.add("--rank");
+        cmd.add(Integer.toString(rank));
+        cmd.add("--heartbeat-grace-ms");
+        cmd.add(Long.toString(heartbeatGrace.toMillis()));
+        if (ttl != null) {
+            cmd.add("--ttl-ms");
+            cmd.add(Long.toString(ttl.toMillis()));
+        }
+        if (removeWorkDirOnExit) {
+            cmd.add("--remove-work-dir-on-exit");
+        }
+        return cmd;
+    }
+}

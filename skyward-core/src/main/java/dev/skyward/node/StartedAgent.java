@@ -1,0 +1,28 @@
+package dev.skyward.node;
+
+import java.time.Duration;
+
+/**
+ * An agent a launcher started: where to reach it, and how to make sure it is gone.
+ */
+public interface StartedAgent {
+
+    /** Address this process connects to (127.0.0.1 for local agents and SSH forwards). */
+    String host();
+
+    /** Port this process connects to. */
+    int port();
+
+    /** Whether the agent process is still running, as far as the launcher can tell. */
+    boolean isAlive();
+
+    /**
+     * Makes sure the agent and everything it started are gone, after the client already asked it
+     * to shut down: waits up to {@code grace} for it to exit, then kills it and its descendants,
+     * closes tunnels and removes what the launcher put on the node.
+     *
+     * @param grace how long to wait before killing
+     * @return true when nothing of the agent remains
+     */
+    boolean destroy(Duration grace);
+}
