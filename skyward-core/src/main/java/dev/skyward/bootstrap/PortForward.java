@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import net.schmizz.sshj.connection.channel.direct.LocalPortForwarder;
 import net.schmizz.sshj.connection.channel.direct.Parameters;
 import org.slf4j.Logger;
@@ -17,18 +20,18 @@ public final class PortForward implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PortForward.class);
 
-    private final ServerSocket socket;
+    private final TrackingServerSocket socket;
     private final LocalPortForwarder forwarder;
     private final int remotePort;
 
-    private PortForward(ServerSocket socket, LocalPortForwarder forwarder, int remotePort) {
+    private PortForward(TrackingServerSocket socket, LocalPortForwarder forwarder, int remotePort) {
         this.socket = socket;
         this.forwarder = forwarder;
         this.remotePort = remotePort;
     }
 
     static PortForward open(SshSession session, int remotePort, int localPort) throws IOException {
-        ServerSocket ss = new ServerSocket();
+        TrackingServerSocket ss = new TrackingServerSocket();
         // Reconnection re-binds the same local port, so gRPC channels aimed at it keep working.
         ss.setReuseAddress(true);
         ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), localPort), 64);
@@ -76,6 +79,37 @@ public final class PortForward implements AutoCloseable {
             socket.close();
         } catch (IOException e) {
             log.debug("closing forward socket", e);
+        }
+        // SSHJ leaves accepted connections open when the transport dies; close them so clients
+        // (gRPC) see the failure at once instead of hanging on a dead socket.
+        socket.closeAccepted();
+    }
+
+    /** Remembers the connections it accepted, to close them with the forward. */
+    private static final class TrackingServerSocket extends ServerSocket {
+        private final Set<Socket> accepted = ConcurrentHashMap.newKeySet();
+
+        TrackingServerSocket() throws IOException {
+            super();
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket s = super.accept();
+            accepted.removeIf(Socket::isClosed);
+            accepted.add(s);
+            return s;
+        }
+
+        void closeAccepted() {
+            for (Socket s : accepted) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    log.debug("closing forwarded connection", e);
+                }
+            }
+            accepted.clear();
         }
     }
 }
