@@ -27,13 +27,16 @@ record AgentProcess(long pid, int port, String runDir) {
         String runDir = RemoteLayout.runDir(facts.home(), command.poolId(), command.rank());
         String jar = facts.home() + "/" + RemoteLayout.CACHE + "/" + artifacts.get(0).cacheName();
         List<String> argv = new ArrayList<>(command.commandLine(java.path(), jar, runDir, runDir + "/agent.port", true));
+        // The node's content cache doubles as the agent's jar cache: jars it fetches from the client
+        // land there by hash, so the next pool on this host needs neither upload nor fetch.
+        argv.add("--cache-dir");
+        argv.add(facts.home() + "/" + RemoteLayout.CACHE);
         if (settings.onExpire() != null) {
             argv.add("--on-expire");
             argv.add(settings.onExpire());
         }
         Map<String, String> env = new LinkedHashMap<>(command.env());
         env.putIfAbsent("SKYWARD_TOKEN", command.token());
-        env.put("SKYWARD_JAR_CACHE", facts.home() + "/" + RemoteLayout.CACHE);
         StringBuilder envFile = new StringBuilder();
         for (Map.Entry<String, String> e : env.entrySet()) {
             if (e.getValue().contains(ENV_END)) {

@@ -23,4 +23,13 @@ public interface SshAccess {
      * @return key and host key policy
      */
     SshCredentials sshCredentials(Instance instance);
+
+    /**
+     * Adjusts the bootstrap for this provider's machines (e.g. a short banner deadline for machines
+     * that are already up). The pool's image and reconnect window are set before this is called.
+     *
+     * @param settings the settings being built
+     */
+    default void configure(BootstrapSettings.Builder settings) {
+    }
 }

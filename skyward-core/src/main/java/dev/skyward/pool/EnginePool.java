@@ -15,6 +15,8 @@ import dev.skyward.SkywardException;
 import dev.skyward.Task;
 import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
+import dev.skyward.bootstrap.SshAccess;
+import dev.skyward.bootstrap.SshAgentLauncher;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.local.Local;
@@ -77,6 +79,9 @@ final class EnginePool implements ComputePool {
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
     private volatile List<NodeConnection> nodes = List.of();
+    /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
+     *  (image install, cold upload) must not let the agents already started time out. */
+    private final List<NodeConnection> connected = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Scheduler scheduler;
     private Provisioning.Result provisioned;
 
@@ -162,6 +167,7 @@ final class EnginePool implements ComputePool {
                 provisioned.offer().accelerator());
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output);
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
+        connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
         return c;
     }
@@ -172,7 +178,10 @@ final class EnginePool implements ComputePool {
         return env;
     }
 
-    private static AgentLauncher launcherFor(Provider provider) {
+    private AgentLauncher launcherFor(Provider provider) {
+        if (provider instanceof SshAccess access) {
+            return SshAgentLauncher.forPool(access, spec, events::publish);
+        }
         if (provider instanceof LaunchesAgents la) {
             return la.agentLauncher();
         }
@@ -196,7 +205,7 @@ final class EnginePool implements ComputePool {
     }
 
     private void heartbeat() {
-        for (NodeConnection n : nodes) {
+        for (NodeConnection n : connected) {
             n.heartbeat();
         }
     }

@@ -95,6 +95,7 @@ public final class SshHost {
                 "AllowUsers " + user,
                 "AllowTcpForwarding yes",
                 "UseDNS no",
+                "PermitUserEnvironment yes",
                 "PrintMotd no",
                 "MaxStartups 100",
                 "MaxSessions 100",
@@ -155,6 +156,22 @@ public final class SshHost {
         int n = (int) conns.stream().filter(ph -> ph.parent().map(pp -> pp.pid() == sshd.pid()).orElse(false)).count();
         conns.forEach(ProcessHandle::destroyForcibly);
         return n;
+    }
+
+    /**
+     * Installs a fake {@code nvidia-smi} for this host's user only (via ~/.ssh/environment's PATH),
+     * reporting the given GPUs.
+     *
+     * @param gpus lines as {@code nvidia-smi --query-gpu=name,memory.total --format=csv,noheader,nounits}
+     *     prints them, e.g. {@code "NVIDIA A100-SXM4-40GB, 40960"}
+     */
+    public void fakeGpus(String... gpus) throws IOException {
+        Path bin = Files.createDirectories(home.resolve("fakebin"));
+        Path smi = bin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\ncat <<'EOF'\n" + String.join("\n", gpus) + "\nEOF\n");
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(home.resolve(".ssh/environment"), "PATH=" + bin + ":/usr/local/bin:/usr/bin:/bin\n");
+        SshHosts.run(List.of("chown", "-R", user + ":" + user, bin.toString(), home.resolve(".ssh").toString()));
     }
 
     /** Pids of this host user's processes that run {@code java}. */
