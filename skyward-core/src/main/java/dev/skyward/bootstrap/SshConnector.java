@@ -13,6 +13,9 @@ import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.method.AuthMethod;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,9 +148,25 @@ public final class SshConnector {
         }
         SshCredentials cred = target.credentials();
         try {
-            KeyProvider key = cred.keyFile() != null ? client.loadKeys(cred.keyFile().toString())
-                    : client.loadKeys(cred.keyPair());
-            client.authPublickey(target.user(), key);
+            if (cred.agentSocket() != null) {
+                SshAgentClient agent = new SshAgentClient(cred.agentSocket());
+                List<AuthMethod> methods = new ArrayList<>();
+                for (SshAgentClient.Identity id : agent.identities()) {
+                    methods.add(new AgentAuthMethod(agent, id));
+                }
+                if (methods.isEmpty()) {
+                    close(client);
+                    throw new BootstrapException(BootstrapPhase.CONNECT, who, "the ssh-agent at " + cred.agentSocket()
+                            + " holds no keys; add yours with ssh-add", null);
+                }
+                client.auth(target.user(), methods);
+            } else {
+                KeyProvider key = cred.keyFile() != null ? client.loadKeys(cred.keyFile().toString())
+                        : client.loadKeys(cred.keyPair());
+                client.authPublickey(target.user(), key);
+            }
+        } catch (BootstrapException e) {
+            throw e;
         } catch (UserAuthException e) {
             close(client);
             throw new BootstrapException(BootstrapPhase.CONNECT, who, "login refused for user '" + target.user()

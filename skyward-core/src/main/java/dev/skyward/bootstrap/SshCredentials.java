@@ -5,8 +5,8 @@ import java.security.KeyPair;
 import java.util.Objects;
 
 /**
- * How to log in to a node and which host keys to accept: a private key (a file, or a pool's
- * ephemeral key pair in memory) plus a {@link HostKeyPolicy}.
+ * How to log in to a node and which host keys to accept: a private key (a file, a pool's ephemeral
+ * key pair in memory, or the keys of a running ssh-agent) plus a {@link HostKeyPolicy}.
  *
  * <pre>{@code
  * SshCredentials c = SshCredentials.keyFile(Path.of("/home/me/.ssh/id_ed25519"),
@@ -15,15 +15,18 @@ import java.util.Objects;
  *
  * @param keyFile an OpenSSH private key file without passphrase, or {@code null}
  * @param keyPair an in-memory key pair, or {@code null}
+ * @param agentSocket the Unix socket of an ssh-agent holding the key, or {@code null}
  * @param hostKeys which host keys to accept
  */
-public record SshCredentials(Path keyFile, KeyPair keyPair, HostKeyPolicy hostKeys) {
+public record SshCredentials(Path keyFile, KeyPair keyPair, Path agentSocket, HostKeyPolicy hostKeys) {
 
     /** Exactly one key source, and a host key policy. */
     public SshCredentials {
         Objects.requireNonNull(hostKeys, "hostKeys");
-        if ((keyFile == null) == (keyPair == null)) {
-            throw new IllegalArgumentException("give exactly one of a private key file and an in-memory key pair");
+        int sources = (keyFile != null ? 1 : 0) + (keyPair != null ? 1 : 0) + (agentSocket != null ? 1 : 0);
+        if (sources != 1) {
+            throw new IllegalArgumentException("give exactly one of a private key file, an in-memory key pair and an "
+                    + "ssh-agent socket");
         }
     }
 
@@ -33,7 +36,7 @@ public record SshCredentials(Path keyFile, KeyPair keyPair, HostKeyPolicy hostKe
      * @return the credentials
      */
     public static SshCredentials keyFile(Path keyFile, HostKeyPolicy hostKeys) {
-        return new SshCredentials(keyFile, null, hostKeys);
+        return new SshCredentials(keyFile, null, null, hostKeys);
     }
 
     /**
@@ -42,11 +45,21 @@ public record SshCredentials(Path keyFile, KeyPair keyPair, HostKeyPolicy hostKe
      * @return the credentials
      */
     public static SshCredentials keyPair(KeyPair keyPair, HostKeyPolicy hostKeys) {
-        return new SshCredentials(null, keyPair, hostKeys);
+        return new SshCredentials(null, keyPair, null, hostKeys);
+    }
+
+    /**
+     * @param socket the agent's socket, usually {@code $SSH_AUTH_SOCK}
+     * @param hostKeys host key policy
+     * @return credentials that try every key the agent holds
+     */
+    public static SshCredentials agent(Path socket, HostKeyPolicy hostKeys) {
+        return new SshCredentials(null, null, socket, hostKeys);
     }
 
     /** Where the key comes from, for messages. */
     public String keyDescription() {
-        return keyFile != null ? "key " + keyFile : "the pool's ephemeral key";
+        return keyFile != null ? "key " + keyFile : keyPair != null ? "the pool's ephemeral key"
+                : "the keys of the ssh-agent at " + agentSocket;
     }
 }

@@ -125,6 +125,32 @@ class SshBootstrapTest {
     }
 
     @Test
+    void logsInWithTheKeysOfAnSshAgent() throws Exception {
+        Path sock = hosts.scratch("agent").resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!Files.exists(sock) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            SshCredentials viaAgent = SshCredentials.agent(sock, HostKeyPolicy.knownHosts(hosts.knownHosts()));
+            assertThatThrownBy(() -> SshConnector.connect(target(hosts.get(0), viaAgent), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5))).hasMessageContaining("holds no keys");
+            ProcessBuilder add = new ProcessBuilder("ssh-add", hosts.clientKey().toString()).redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", sock.toString());
+            assertThat(add.start().waitFor()).isZero();
+            try (SshSession s = SshConnector.connect(target(hosts.get(0), viaAgent), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5))) {
+                assertThat(s.exec("id -un", Duration.ofSeconds(5)).stdout().trim()).isEqualTo(hosts.get(0).user());
+            }
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+        }
+    }
+
+    @Test
     void unreachableHostSaysSo() throws IOException {
         SshTarget nothing = new SshTarget("127.0.0.1", 1, "x", known());
         assertThatThrownBy(() -> SshConnector.connect(nothing, Duration.ofMillis(500), Duration.ofSeconds(5)))

@@ -70,6 +70,7 @@ public final class Ssh implements Provider, SshAccess {
 
     private final List<SshHostConfig> hosts;
     private final Path identity;
+    private final Path agentSocket;
     private final Path knownHosts;
     private final Duration checkTimeout;
     private final HostKeyPolicy hostKeys;
@@ -80,6 +81,7 @@ public final class Ssh implements Provider, SshAccess {
     private Ssh(Builder b) {
         this.hosts = List.copyOf(b.hosts);
         this.identity = b.identity;
+        this.agentSocket = b.agentSocket;
         this.knownHosts = b.knownHosts;
         this.checkTimeout = b.checkTimeout;
         this.hostKeys = HostKeyPolicy.knownHosts(knownHosts);
@@ -129,12 +131,21 @@ public final class Ssh implements Provider, SshAccess {
         }
         for (SshHostConfig h : hosts) {
             Path key = keyOf(h);
+            if (key == null) {
+                if (agentSocket == null || !Files.exists(agentSocket)) {
+                    return ProviderCheck.missing(NAME, "the ssh provider is set to use an ssh-agent, but "
+                            + (agentSocket == null ? "SSH_AUTH_SOCK is not set" : agentSocket + " does not exist")
+                            + "; start one (eval $(ssh-agent); ssh-add) or configure a key file with identity(...)");
+                }
+                continue;
+            }
             if (!Files.isReadable(key)) {
                 return ProviderCheck.missing(NAME, "private key " + key + " for " + h + " is missing or unreadable; "
                         + "set it with identity(...) or identity=PATH on the host's line");
             }
         }
-        return ProviderCheck.ok(NAME, "key " + identity + ", " + knownHosts);
+        return ProviderCheck.ok(NAME, (identity != null ? "key " + identity : "ssh-agent at " + agentSocket) + ", "
+                + knownHosts);
     }
 
     /**
@@ -234,7 +245,12 @@ public final class Ssh implements Provider, SshAccess {
 
     @Override
     public SshCredentials sshCredentials(Instance instance) {
-        return SshCredentials.keyFile(keyOf(configOf(instance)), hostKeys);
+        return credentials(configOf(instance));
+    }
+
+    private SshCredentials credentials(SshHostConfig h) {
+        Path key = keyOf(h);
+        return key != null ? SshCredentials.keyFile(key, hostKeys) : SshCredentials.agent(agentSocket, hostKeys);
     }
 
     @Override
@@ -250,12 +266,13 @@ public final class Ssh implements Provider, SshAccess {
                 "instance " + instance.id() + " is not one of this provider's hosts"));
     }
 
+    /** The host's key file, or {@code null} when the ssh-agent is to be used. */
     private Path keyOf(SshHostConfig h) {
         return h.identity() != null ? h.identity() : identity;
     }
 
     private SshTarget target(SshHostConfig h) {
-        return new SshTarget(h.address(), h.port(), h.user(), SshCredentials.keyFile(keyOf(h), hostKeys));
+        return new SshTarget(h.address(), h.port(), h.user(), credentials(h));
     }
 
     @Override
@@ -267,6 +284,7 @@ public final class Ssh implements Provider, SshAccess {
     public static final class Builder {
         private final List<SshHostConfig> hosts = new ArrayList<>();
         private Path identity = SshConfigFile.path("~/.ssh/id_ed25519");
+        private Path agentSocket;
         private Path knownHosts = SshConfigFile.path("~/.ssh/known_hosts");
         private Duration checkTimeout = Duration.ofSeconds(10);
 
@@ -304,6 +322,28 @@ public final class Ssh implements Provider, SshAccess {
         /** The private key for hosts without their own (no passphrase). Default {@code ~/.ssh/id_ed25519}. */
         public Builder identity(Path keyFile) {
             this.identity = Objects.requireNonNull(keyFile, "keyFile");
+            this.agentSocket = null;
+            return this;
+        }
+
+        /**
+         * Log in to hosts without their own key with the keys of the running ssh-agent
+         * ({@code SSH_AUTH_SOCK}) instead of a key file; useful for keys with a passphrase.
+         */
+        public Builder useAgent() {
+            String sock = System.getenv("SSH_AUTH_SOCK");
+            return useAgent(sock == null ? null : Path.of(sock));
+        }
+
+        /**
+         * Log in with the keys of the ssh-agent listening on this socket.
+         *
+         * @param socket the agent's socket, or {@code null} (then check() says none is running)
+         * @return this builder
+         */
+        public Builder useAgent(Path socket) {
+            this.identity = null;
+            this.agentSocket = socket == null ? Path.of("/nonexistent/SSH_AUTH_SOCK") : socket;
             return this;
         }
 

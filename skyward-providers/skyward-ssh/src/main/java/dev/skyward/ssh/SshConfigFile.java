@@ -12,7 +12,7 @@ import java.util.List;
  * <pre>
  * # defaults for the hosts below
  * user ubuntu
- * identity ~/.ssh/id_ed25519
+ * identity ~/.ssh/id_ed25519      # or: identity agent   (use the running ssh-agent)
  * known_hosts ~/.ssh/known_hosts
  * # one line per machine: [user@]address[:port] [identity=PATH]
  * host gpu-box-1.lan
@@ -39,7 +39,14 @@ final class SshConfigFile {
             try {
                 switch (w[0]) {
                     case "user" -> user = arg(w, where);
-                    case "identity" -> b.identity(path(arg(w, where)));
+                    case "identity" -> {
+                        String v = arg(w, where);
+                        if (v.equals("agent")) {
+                            b.useAgent();
+                        } else {
+                            b.identity(path(v));
+                        }
+                    }
                     case "known_hosts" -> b.knownHosts(path(arg(w, where)));
                     case "host" -> {
                         SshHostConfig h = SshHostConfig.parse(arg(w, where), user);
