@@ -323,6 +323,27 @@ class SshBootstrapTest {
         }
     }
 
+    @Test
+    void diskFullWhileUploadingSaysSo() throws Exception {
+        SshHost h = hosts.get(2);
+        Path cache = h.home().resolve(".skyward/cache");
+        Files.createDirectories(cache);
+        // Plenty of free blocks (the pre-check passes) but no free inode: the write itself fails, ENOSPC.
+        run("mount", "-t", "tmpfs", "-o", "size=512m,nr_inodes=1", "tmpfs", cache.toString());
+        try {
+            run("chown", h.user(), cache.toString());
+            SshAgentLauncher launcher = new SshAgentLauncher(BootstrapSettings.builder().build(), i -> known(), e -> { });
+            AgentCommand cmd = new AgentCommand(FakeAgent.jar(hosts.scratch("inode"), 1024), "inode", 0, "t", Map.of(),
+                    Duration.ofSeconds(5), null, List.of());
+            assertThatThrownBy(() -> launcher.start(instance(h, "inode", 0), cmd))
+                    .isInstanceOf(BootstrapException.class).hasMessageContaining("[upload]")
+                    .hasMessageContaining("disk full").hasMessageContaining("No space left on device");
+        } finally {
+            run("umount", cache.toString());
+        }
+        assertThat(h.javaProcesses()).isEmpty();
+    }
+
     static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         assertThat(p.waitFor()).as(String.join(" ", cmd)).isZero();
