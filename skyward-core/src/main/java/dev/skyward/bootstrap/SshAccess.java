@@ -11,7 +11,7 @@ import dev.skyward.spi.Instance;
  *
  * <pre>{@code
  * SshCredentials c = provider instanceof SshAccess a ? a.sshCredentials(instance)
- *         : SshCredentials.keyPair(poolKey, poolPins);
+ *         : poolKey.sshCredentials(instance);   // PoolKey: ephemeral key, pinned host keys
  * }</pre>
  */
 public interface SshAccess {

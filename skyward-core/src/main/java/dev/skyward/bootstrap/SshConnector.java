@@ -162,7 +162,7 @@ public final class SshConnector {
                 client.auth(target.user(), methods);
             } else {
                 KeyProvider key = cred.keyFile() != null ? client.loadKeys(cred.keyFile().toString())
-                        : client.loadKeys(cred.keyPair());
+                        : client.loadKeys(cred.privateKey(), null, null);
                 client.authPublickey(target.user(), key);
             }
         } catch (BootstrapException e) {

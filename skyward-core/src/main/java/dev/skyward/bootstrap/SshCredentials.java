@@ -1,7 +1,6 @@
 package dev.skyward.bootstrap;
 
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.util.Objects;
 
 /**
@@ -14,16 +13,16 @@ import java.util.Objects;
  * }</pre>
  *
  * @param keyFile an OpenSSH private key file without passphrase, or {@code null}
- * @param keyPair an in-memory key pair, or {@code null}
+ * @param privateKey an in-memory private key in OpenSSH format (a pool's ephemeral key), or {@code null}
  * @param agentSocket the Unix socket of an ssh-agent holding the key, or {@code null}
  * @param hostKeys which host keys to accept
  */
-public record SshCredentials(Path keyFile, KeyPair keyPair, Path agentSocket, HostKeyPolicy hostKeys) {
+public record SshCredentials(Path keyFile, String privateKey, Path agentSocket, HostKeyPolicy hostKeys) {
 
     /** Exactly one key source, and a host key policy. */
     public SshCredentials {
         Objects.requireNonNull(hostKeys, "hostKeys");
-        int sources = (keyFile != null ? 1 : 0) + (keyPair != null ? 1 : 0) + (agentSocket != null ? 1 : 0);
+        int sources = (keyFile != null ? 1 : 0) + (privateKey != null ? 1 : 0) + (agentSocket != null ? 1 : 0);
         if (sources != 1) {
             throw new IllegalArgumentException("give exactly one of a private key file, an in-memory key pair and an "
                     + "ssh-agent socket");
@@ -40,12 +39,12 @@ public record SshCredentials(Path keyFile, KeyPair keyPair, Path agentSocket, Ho
     }
 
     /**
-     * @param keyPair e.g. the pool's ephemeral ed25519 key
+     * @param privateKey OpenSSH private key text, e.g. the pool's ephemeral key ({@link PoolKey})
      * @param hostKeys host key policy, usually {@link HostKeyPolicy#pinnedFirstUse()} of the pool
      * @return the credentials
      */
-    public static SshCredentials keyPair(KeyPair keyPair, HostKeyPolicy hostKeys) {
-        return new SshCredentials(null, keyPair, null, hostKeys);
+    public static SshCredentials privateKey(String privateKey, HostKeyPolicy hostKeys) {
+        return new SshCredentials(null, privateKey, null, hostKeys);
     }
 
     /**
@@ -59,7 +58,13 @@ public record SshCredentials(Path keyFile, KeyPair keyPair, Path agentSocket, Ho
 
     /** Where the key comes from, for messages. */
     public String keyDescription() {
-        return keyFile != null ? "key " + keyFile : keyPair != null ? "the pool's ephemeral key"
+        return keyFile != null ? "key " + keyFile : privateKey != null ? "the pool's ephemeral key"
                 : "the keys of the ssh-agent at " + agentSocket;
+    }
+
+    /** Never prints key material. */
+    @Override
+    public String toString() {
+        return "SshCredentials[" + keyDescription() + ", " + hostKeys.getClass().getSimpleName() + "]";
     }
 }

@@ -119,13 +119,14 @@ public final class SshStartedAgent implements StartedAgent {
     public boolean awaitReachable(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (state == LinkState.RECONNECTING) {
+            // A transport that died a moment ago may not have reported it yet: count it as reconnecting.
+            while (state == LinkState.RECONNECTING || (state == LinkState.CONNECTED && !session.isConnected())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
                 try {
-                    lock.wait(Math.max(1, left / 1_000_000));
+                    lock.wait(Math.max(1, Math.min(50, left / 1_000_000)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;

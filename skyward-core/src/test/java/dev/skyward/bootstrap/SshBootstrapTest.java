@@ -151,6 +151,27 @@ class SshBootstrapTest {
     }
 
     @Test
+    void poolKeyIsAValidOpenSshKeyAndPinsHostKeys() throws Exception {
+        PoolKey key = PoolKey.generate("pk-test");
+        assertThat(key.publicKey()).startsWith("ssh-ed25519 ").endsWith(" skyward-pk-test");
+        SshHost h = hosts.get(3);
+        Path auth = h.home().resolve(".ssh/authorized_keys");
+        String before = Files.readString(auth);
+        Files.writeString(auth, before + key.publicKey() + "\n");
+        try {
+            Instance inst = instance(h, "pk", 0);
+            SshTarget t = new SshTarget(h.address(), h.port(), h.user(), key.sshCredentials(inst));
+            try (SshSession s = SshConnector.connect(t, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+                assertThat(s.exec("id -un", Duration.ofSeconds(5)).stdout().trim()).isEqualTo(h.user());
+            }
+            assertThat(key.pins().pinned(h.address(), h.port())).startsWith("SHA256:");
+            assertThat(key.sshCredentials(inst).toString()).doesNotContain("PRIVATE");
+        } finally {
+            Files.writeString(auth, before);
+        }
+    }
+
+    @Test
     void unreachableHostSaysSo() throws IOException {
         SshTarget nothing = new SshTarget("127.0.0.1", 1, "x", known());
         assertThatThrownBy(() -> SshConnector.connect(nothing, Duration.ofMillis(500), Duration.ofSeconds(5)))
@@ -247,6 +268,10 @@ class SshBootstrapTest {
             });
             Thread.sleep(500);
             assertThat(h.killConnections()).isPositive();
+            long seen = System.nanoTime() + 5_000_000_000L;
+            while (a.linkState() == SshStartedAgent.LinkState.CONNECTED && System.nanoTime() < seen) {
+                Thread.sleep(10); // until the client notices the cut (or it has already reconnected)
+            }
             assertThat(a.awaitReachable(Duration.ofSeconds(20))).isTrue();
             assertThat(a.port()).isEqualTo(port);
             assertThat(call(port, "ping")).isEqualTo("pong");
