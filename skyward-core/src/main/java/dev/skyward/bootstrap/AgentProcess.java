@@ -27,6 +27,7 @@ record AgentProcess(long pid, int port, String runDir) {
         String runDir = RemoteLayout.runDir(facts.home(), command.poolId(), command.rank());
         String jar = facts.home() + "/" + RemoteLayout.CACHE + "/" + artifacts.get(0).cacheName();
         List<String> argv = new ArrayList<>(command.commandLine(java.path(), jar, runDir, runDir + "/agent.port", true));
+        argv.addAll(1, classSharing(facts, java, artifacts.get(0), command));
         // The node's content cache doubles as the agent's jar cache: jars it fetches from the client
         // land there by hash, so the next pool on this host needs neither upload nor fetch.
         argv.add("--cache-dir");
@@ -86,6 +87,28 @@ record AgentProcess(long pid, int port, String runDir) {
                 : "starting the agent failed (exit " + r.exitStatus() + ")";
         throw new BootstrapException(BootstrapPhase.AGENT, s.target().toString(), what + " (" + java
                 + "); its last output:\n" + (out.isEmpty() ? r.tail(20) : out), null);
+    }
+
+    /** The agent's class-data-sharing archive in the node cache, named by the agent jar's hash. */
+    static String classArchiveName(Artifact agentJar) {
+        return "agent-" + agentJar.sha256().substring(0, 16) + ".jsa";
+    }
+
+    /**
+     * JVM options for a class-data-sharing archive of the agent's classes, which cuts its start-up by
+     * about a quarter. JDK 19+ keeps the archive up to date by itself; on 17 and 18 an agent started
+     * without one writes one at exit under a temporary name, and the next probe promotes it.
+     * A mismatched or damaged archive only costs a warning in the agent's log.
+     */
+    private static List<String> classSharing(NodeFacts facts, JavaRuntime java, Artifact agentJar, AgentCommand command) {
+        String archive = facts.home() + "/" + RemoteLayout.CACHE + "/" + classArchiveName(agentJar);
+        if (java.feature() >= 19) {
+            return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+        }
+        if (facts.classArchive()) {
+            return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
+        }
+        return List.of("-XX:ArchiveClassesAtExit=" + archive + "." + command.poolId() + "-r" + command.rank() + ".tmp");
     }
 
     private static String value(String out, String key) {

@@ -20,9 +20,11 @@ import java.util.Set;
  * @param cached content hashes already in the node's cache
  * @param imageReady whether this pool's image was already applied on the node
  * @param freeBytes free bytes where the cache lives, or -1 when unknown
+ * @param classArchive whether a class-data-sharing archive of the agent is cached (faster JVM start)
  */
 public record NodeFacts(String os, String arch, String distro, String home, boolean root, boolean sudo,
-        String packageManager, List<JavaRuntime> javas, Set<String> cached, boolean imageReady, long freeBytes) {
+        String packageManager, List<JavaRuntime> javas, Set<String> cached, boolean imageReady, long freeBytes,
+        boolean classArchive) {
 
     /** Copies. */
     public NodeFacts {
@@ -49,6 +51,14 @@ public record NodeFacts(String os, String arch, String distro, String home, bool
      * @return the script
      */
     static String script(List<String> javaCandidates, List<String> hashes, String imageKey) {
+        return script(javaCandidates, hashes, imageKey, null);
+    }
+
+    /**
+     * @param classArchive the agent's CDS archive name in the cache, or {@code null}; archives an
+     *     agent left at exit ({@code NAME.*.tmp}) are promoted to {@code NAME} first
+     */
+    static String script(List<String> javaCandidates, List<String> hashes, String imageKey, String classArchive) {
         return String.join("\n",
                 "echo \"os=$(uname -s)\"",
                 "echo \"arch=$(uname -m)\"",
@@ -67,6 +77,8 @@ public record NodeFacts(String os, String arch, String distro, String home, bool
                 "C=\"$HOME/" + RemoteLayout.CACHE + "\"",
                 "for h in " + String.join(" ", hashes) + "; do [ -f \"$C/$h.jar\" ] && echo \"have=$h\"; done",
                 "[ -f \"$HOME/" + RemoteLayout.IMAGES + "/" + imageKey + ".done\" ] && echo image=done",
+                classArchive == null ? "" : "A=\"$C/" + classArchive + "\"; if [ ! -s \"$A\" ]; then for t in \"$A\".*.tmp; do "
+                        + "[ -s \"$t\" ] && mv -f \"$t\" \"$A\" && break; done; fi; [ -s \"$A\" ] && echo jsa=yes",
                 "mkdir -p \"$C\" 2>/dev/null; echo \"freekb=$(df -Pk \"$C\" 2>/dev/null | awk 'NR==2{print $4}')\"",
                 "exit 0",
                 "");
@@ -74,7 +86,7 @@ public record NodeFacts(String os, String arch, String distro, String home, bool
 
     static NodeFacts parse(String out) {
         String os = "", arch = "", distro = "", home = "", pkg = "";
-        boolean root = false, sudo = false, image = false;
+        boolean root = false, sudo = false, image = false, jsa = false;
         long free = -1;
         List<JavaRuntime> javas = new ArrayList<>();
         Set<String> cached = new HashSet<>();
@@ -94,6 +106,7 @@ public record NodeFacts(String os, String arch, String distro, String home, bool
                 case "root" -> root = true;
                 case "sudo" -> sudo = true;
                 case "image" -> image = true;
+                case "jsa" -> jsa = true;
                 case "have" -> cached.add(v);
                 case "freekb" -> free = v.isEmpty() ? -1 : Long.parseLong(v) * 1024;
                 case "java" -> {
@@ -106,6 +119,6 @@ public record NodeFacts(String os, String arch, String distro, String home, bool
                 }
             }
         }
-        return new NodeFacts(os, arch, distro, home, root, sudo, pkg, javas, cached, image, free);
+        return new NodeFacts(os, arch, distro, home, root, sudo, pkg, javas, cached, image, free, jsa);
     }
 }

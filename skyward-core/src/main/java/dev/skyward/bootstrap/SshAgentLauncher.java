@@ -118,7 +118,8 @@ public final class SshAgentLauncher implements AgentLauncher {
             t = System.nanoTime();
             NodeFacts facts = phase(session, BootstrapPhase.PROBE, () -> NodeFacts.parse(session.exec(
                     NodeFacts.script(settings.javaCandidates(), artifacts.stream().map(Artifact::sha256).toList(),
-                            imageKey), settings.timeout(BootstrapPhase.PROBE)).stdout()));
+                            imageKey, AgentProcess.classArchiveName(artifacts.get(0))),
+                    settings.timeout(BootstrapPhase.PROBE)).stdout()));
             phases.put(BootstrapPhase.PROBE, since(t));
             if (!facts.os().equals("Linux") || facts.home().isEmpty()) {
                 throw new BootstrapException(BootstrapPhase.PROBE, target.toString(), "unsupported node: os '"

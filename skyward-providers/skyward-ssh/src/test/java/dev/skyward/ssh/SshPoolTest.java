@@ -126,6 +126,9 @@ class SshPoolTest {
         assertThat(cold.values()).allMatch(b -> b == agentJar);
         for (SshHost h : hosts.all()) {
             assertThat(h.home().resolve(".skyward/cache/" + dev.skyward.node.AgentJar.get().sha256() + ".jar")).exists();
+            try (Stream<Path> files = Files.list(h.home().resolve(".skyward/cache"))) {
+                log.info("cache on {}: {}", h, files.map(p -> p.getFileName() + "=" + p.toFile().length()).toList());
+            }
         }
     }
 
