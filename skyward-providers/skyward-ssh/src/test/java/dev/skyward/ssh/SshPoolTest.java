@@ -67,9 +67,14 @@ class SshPoolTest {
         }
     }
 
-    /** Every test: no agent process and no run directory left on any host. */
+    /** Every test: no agent process and no run directory left on any host, no tunnel left here. */
     @AfterEach
-    void nothingLeft() throws IOException {
+    void nothingLeft() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (tunnelThreads() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(tunnelThreads()).as("port-forward / reconnect threads still alive").isZero();
         for (SshHost h : hosts.all()) {
             assertThat(h.javaProcesses()).as("agent processes on " + h).isEmpty();
             Path run = h.home().resolve(".skyward/run");
@@ -79,6 +84,12 @@ class SshPoolTest {
                 }
             }
         }
+    }
+
+    static long tunnelThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("skyward-forward-") || t.getName().startsWith("skyward-reconnect-"))
+                .count();
     }
 
     static Ssh provider(List<SshHost> which) {
