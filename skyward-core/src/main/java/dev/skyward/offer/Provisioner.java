@@ -312,28 +312,29 @@ public final class Provisioner {
                 if (outcome.instances != null) {
                     return new Provisioned(provider, c.offer(), c.spot(), outcome.instances);
                 }
-                cleanUp(provider, c, query);
                 Duration wait = backoff.multipliedBy(1L << Math.min(tryNo - 1, 20));
                 boolean retry = outcome.kind == ProviderException.Kind.TRANSIENT && tryNo <= transientRetries
-                        && Instant.now().plus(wait).isBefore(deadline);
+                        && Instant.now().plus(wait).isBefore(deadline) && !Thread.currentThread().isInterrupted();
                 if (retry) {
                     LOG.info("pool {}: {} failed ({}); retry {} of {} in {}", poolId, c, outcome.reason, tryNo,
                             transientRetries, wait);
-                    if (!sleep(wait)) {
-                        outcome = new Outcome(null, ProviderException.Kind.FATAL, "interrupted", outcome.error);
-                    } else {
+                    cleanUp(provider, c, query);
+                    if (sleep(wait)) {
                         continue;
                     }
+                    outcome = new Outcome(null, ProviderException.Kind.FATAL, "interrupted", outcome.error);
                 }
                 String reason = outcome.reason;
                 if (outcome.kind == ProviderException.Kind.TRANSIENT && tryNo > 1) {
                     reason += " (gave up after " + tryNo + " tries)";
                 }
+                // Record first, so the report shows the failure even when the cleanup after it fails.
                 blocklist.block(outcome.kind, c, label(outcome.kind));
                 record(new Attempt(provider.name(), c, spec.nodes(), reason), c.offer());
                 lastFailure = outcome.error;
-                if (outcome.deadline) {
-                    deadlineHit = true;
+                deadlineHit |= outcome.deadline;
+                if (!retry) {
+                    cleanUp(provider, c, query);
                 }
                 if (Thread.currentThread().isInterrupted() || "interrupted".equals(outcome.reason)) {
                     Thread.currentThread().interrupt();
