@@ -115,8 +115,24 @@ public final class Provisioner {
      */
     public Provisioned provision(PoolSpec spec, String poolId, String sshPublicKey, Consumer<PoolEvent> events,
             Instant deadline) {
-        Run run = new Run(spec, poolId, sshPublicKey, events, deadline);
-        return run.go();
+        return new Run(spec, spec.providers(), poolId, sshPublicKey, events, deadline).go();
+    }
+
+    /**
+     * As {@link #provision(PoolSpec, String, String, Consumer)}, with the providers given apart from
+     * the spec (for a pool that substitutes the local provider when the user named none).
+     *
+     * @param spec the pool settings
+     * @param providers the providers to use, in order of preference, instead of {@code spec.providers()}
+     * @param poolId the pool id
+     * @param sshPublicKey the pool's public key, or {@code null}
+     * @param events receives offer events
+     * @return what was launched
+     */
+    public Provisioned provision(PoolSpec spec, List<Provider> providers, String poolId, String sshPublicKey,
+            Consumer<PoolEvent> events) {
+        return new Run(spec, List.copyOf(providers), poolId, sshPublicKey, events,
+                Instant.now().plus(spec.provisionTimeout())).go();
     }
 
     /**
@@ -150,6 +166,7 @@ public final class Provisioner {
     /** The state of one provisioning run. */
     private final class Run {
         private final PoolSpec spec;
+        private final List<Provider> providers;
         private final String poolId;
         private final String sshPublicKey;
         private final Consumer<PoolEvent> events;
@@ -160,8 +177,10 @@ public final class Provisioner {
         private RuntimeException lastFailure;
         private boolean deadlineHit;
 
-        Run(PoolSpec spec, String poolId, String sshPublicKey, Consumer<PoolEvent> events, Instant deadline) {
+        Run(PoolSpec spec, List<Provider> providers, String poolId, String sshPublicKey, Consumer<PoolEvent> events,
+                Instant deadline) {
             this.spec = spec;
+            this.providers = providers;
             this.poolId = poolId;
             this.sshPublicKey = sshPublicKey;
             this.events = events;
@@ -169,13 +188,13 @@ public final class Provisioner {
         }
 
         Provisioned go() {
-            if (spec.providers().isEmpty()) {
+            if (providers.isEmpty()) {
                 throw new PoolConfigurationException("no providers: pass at least one to provision");
             }
             OfferQuery query = normalizedQuery();
             Map<Offer, Provider> owner = new HashMap<>();
             List<Candidate> candidates = new ArrayList<>();
-            for (Provider p : spec.providers()) {
+            for (Provider p : providers) {
                 List<Offer> offers = offers(p, query);
                 for (Offer o : offers) {
                     owner.putIfAbsent(o, p);
@@ -218,7 +237,7 @@ public final class Provisioner {
             } catch (UnknownAcceleratorException e) {
                 // An override catalog may list a model this version does not know: accept its names too.
                 List<Accelerator> offered = new ArrayList<>();
-                for (Provider p : spec.providers()) {
+                for (Provider p : providers) {
                     offers(p, anything()).forEach(o -> offered.add(o.accelerator()));
                 }
                 return query(spec, AcceleratorNames.builtIn().withNames(offered));
@@ -243,13 +262,17 @@ public final class Provisioner {
 
         private String explainNoOffer(OfferQuery query) {
             List<Offer> all = new ArrayList<>();
-            for (Provider p : spec.providers()) {
+            for (Provider p : providers) {
                 all.addAll(offers(p, anything()));
             }
             StringBuilder msg = new StringBuilder(OfferSearch.explainEmpty(all, query, Set.of()));
             msg.append(" (asked for ").append(OfferSearch.describe(query)).append(" from ")
-                    .append(String.join(", ", spec.providers().stream().map(Provider::name).toList())).append(')');
+                    .append(String.join(", ", providers.stream().map(Provider::name).toList())).append(')');
             listingErrors.forEach((p, e) -> msg.append("; ").append(p).append(" could not list offers: ").append(e));
+            if (query.accelerator().isPresent() && providers.stream().anyMatch(p -> p.name().equals("local"))) {
+                msg.append("; the local provider has no accelerators unless told to emulate one: "
+                        + "Local.builder().emulate(\"").append(query.accelerator()).append("\")");
+            }
             return msg.toString();
         }
 
