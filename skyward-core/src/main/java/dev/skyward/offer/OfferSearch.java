@@ -7,6 +7,7 @@ import dev.skyward.Selection;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -41,6 +42,10 @@ import java.util.stream.Collectors;
  * the selection.
  */
 public final class OfferSearch {
+
+    private static final int INDEX_BITS = 22;
+    private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+    private static final double MAX_MICROS = (double) (1L << (63 - INDEX_BITS));
 
     private OfferSearch() {
     }
@@ -147,19 +152,32 @@ public final class OfferSearch {
     }
 
     private static List<Candidate> byPrice(List<Candidate> group) {
-        // Sort indices by a primitive price array: no boxing, stable on ties (provider and catalog order).
         int n = group.size();
-        double[] price = new double[n];
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            price[i] = group.get(i).price();
-            idx[i] = i;
+        if (n < 2) {
+            return group;
         }
-        java.util.Arrays.sort(idx, (a, b) -> Double.compare(price[a], price[b]));
-        List<Candidate> result = new ArrayList<>(n);
-        for (Integer i : idx) {
-            result.add(group.get(i));
+        // Sort primitive keys, not objects: price in micro-dollars in the high bits, position in the
+        // low bits, so ties keep provider and catalog order (a stable sort) and nothing is boxed.
+        // Prices a micro-dollar apart count as equal, which no provider's list prices distinguish.
+        if (n <= INDEX_MASK) {
+            long[] keys = new long[n];
+            boolean fits = true;
+            for (int i = 0; i < n && fits; i++) {
+                double micros = Math.rint(group.get(i).price() * 1e6);
+                fits = micros >= 0 && micros < MAX_MICROS;
+                keys[i] = ((long) micros << INDEX_BITS) | i;
+            }
+            if (fits) {
+                Arrays.sort(keys);
+                List<Candidate> result = new ArrayList<>(n);
+                for (long k : keys) {
+                    result.add(group.get((int) (k & INDEX_MASK)));
+                }
+                return result;
+            }
         }
+        List<Candidate> result = new ArrayList<>(group);
+        result.sort(Comparator.comparingDouble(Candidate::price)); // List.sort is stable
         return result;
     }
 
