@@ -153,9 +153,8 @@ public final class Provisioner {
         Accelerator acc;
         try {
             acc = names.normalize(spec.accelerator());
-        } catch (UnknownAcceleratorException e) {
-            throw e;
         } catch (IllegalArgumentException e) {
+            // A malformed count; an unknown name is already a PoolConfigurationException.
             throw new PoolConfigurationException(e.getMessage(), e);
         }
         OfferQuery q = spec.offerQuery();
