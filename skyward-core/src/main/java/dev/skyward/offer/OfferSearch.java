@@ -114,12 +114,13 @@ public final class OfferSearch {
             return orderGroup(candidates, selection, capacity);
         }
         // Spot first, on-demand as the fallback; each group in the selection's own order.
-        List<Candidate> spot = new ArrayList<>();
-        List<Candidate> onDemand = new ArrayList<>();
+        List<Candidate> spot = new ArrayList<>(candidates.size());
+        List<Candidate> onDemand = new ArrayList<>(candidates.size());
         for (Candidate c : candidates) {
             (c.spot() ? spot : onDemand).add(c);
         }
-        List<Candidate> result = new ArrayList<>(orderGroup(spot, selection, capacity));
+        List<Candidate> result = new ArrayList<>(candidates.size());
+        result.addAll(orderGroup(spot, selection, capacity));
         result.addAll(orderGroup(onDemand, selection, capacity));
         return result;
     }
