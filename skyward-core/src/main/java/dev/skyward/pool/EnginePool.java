@@ -26,6 +26,8 @@ import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.LaunchesAgents;
 import dev.skyward.node.NodeEnvironment;
 import dev.skyward.node.StartedAgent;
+import dev.skyward.offer.Provisioned;
+import dev.skyward.offer.Provisioner;
 import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.PoolSpec;
@@ -83,7 +85,7 @@ final class EnginePool implements ComputePool {
      *  (image install, cold upload) must not let the agents already started time out. */
     private final List<NodeConnection> connected = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Scheduler scheduler;
-    private Provisioning.Result provisioned;
+    private Provisioned provisioned;
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
@@ -123,7 +125,7 @@ final class EnginePool implements ComputePool {
     private void provisionAndStart() {
         lifecycle.moveTo(PoolState.PROVISIONING);
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
-        provisioned = Provisioning.provision(spec, providers, id, events::publish);
+        provisioned = new Provisioner().provision(spec, providers, id, null, events::publish);
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()

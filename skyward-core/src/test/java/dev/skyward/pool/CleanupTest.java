@@ -1,7 +1,6 @@
 package dev.skyward.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.skyward.ComputePool;
 import dev.skyward.OutputLine;
@@ -37,8 +36,10 @@ class CleanupTest {
 
         for (CompletableFuture<String> f : running) {
             assertThat(f.isCancelled()).isTrue();
-            PoolClosedException e = catchThrowableOfType(PoolClosedException.class, f::join);
-            assertThat(e).hasMessageContaining("was closed while task").hasMessageContaining("close-test-");
+            // What the future holds (join() on JDK 23+ wraps a cancellation in a new one).
+            Throwable e = f.handle((value, failure) -> failure).join();
+            assertThat(e).isInstanceOf(PoolClosedException.class).hasMessageContaining("was closed while task")
+                    .hasMessageContaining("close-test-");
         }
         for (long pid : children) {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
@@ -86,8 +87,8 @@ class CleanupTest {
         Leaks.awaitNoAgents(poolId, Duration.ofSeconds(20));
         assertThat(Leaks.agentProcesses(poolId)).isEmpty();
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-        // The grace is 3 s; allow for the watchdog's period and a loaded machine.
-        assertThat(took).isLessThan(15_000);
+        // The grace is 5 s; allow for the watchdog's period and a loaded machine.
+        assertThat(took).isLessThan(17_000);
         // The agents removed their own node directories; the client never got to.
         Leaks.assertNothingLeft(poolId, List.of());
     }
@@ -130,7 +131,7 @@ class CleanupTest {
     public static final class AbandonedPoolProgram {
         public static void main(String[] args) throws Exception {
             ComputePool pool = ComputePool.builder().name("abandoned").nodes(2).console(false)
-                    .heartbeatGrace(Duration.ofSeconds(3)).build();
+                    .heartbeatGrace(Duration.ofSeconds(5)).build();
             pool.run(ctx -> 1);
             System.out.println("POOL " + pool.id());
             Thread.sleep(600_000);
