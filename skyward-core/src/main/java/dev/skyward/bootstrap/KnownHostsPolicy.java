@@ -40,6 +40,7 @@ record KnownHostsPolicy(Path file) implements HostKeyPolicy {
                 return Checked.this.findExistingAlgorithms(hostname, port);
             }
         };
+        private String host;
         private int port;
 
         Checked(java.io.File f) throws IOException {
@@ -48,12 +49,15 @@ record KnownHostsPolicy(Path file) implements HostKeyPolicy {
 
         @Override
         public boolean verify(String hostname, int port, PublicKey key) {
+            // SSHJ hands the refusal hooks "[host]:port"; keep the plain parts for messages.
+            this.host = hostname;
             this.port = port;
             return super.verify(hostname, port, key);
         }
 
         @Override
-        protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
+        protected boolean hostKeyUnverifiableAction(String adjusted, PublicKey key) {
+            String hostname = host;
             String hp = HostKeyCheck.hostPort(hostname, port);
             return check.refuse(HostKeyCheck.Rejection.UNKNOWN, "host key of " + hp + " ("
                     + HostKeyCheck.fingerprint(key) + ") is not in " + getFile() + ". Check the fingerprint with "
@@ -61,8 +65,8 @@ record KnownHostsPolicy(Path file) implements HostKeyPolicy {
         }
 
         @Override
-        protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
-            String hp = HostKeyCheck.hostPort(hostname, port);
+        protected boolean hostKeyChangedAction(String adjusted, PublicKey key) {
+            String hp = HostKeyCheck.hostPort(host, port);
             return check.refuse(HostKeyCheck.Rejection.CHANGED, "HOST KEY MISMATCH: " + hp + " presented "
                     + HostKeyCheck.fingerprint(key) + ", which is not the key recorded for it in " + getFile()
                     + ". Refusing to connect: the machine was reinstalled, or someone is intercepting the "

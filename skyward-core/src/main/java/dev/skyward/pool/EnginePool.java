@@ -15,6 +15,7 @@ import dev.skyward.SkywardException;
 import dev.skyward.Task;
 import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
+import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.bootstrap.SshAccess;
 import dev.skyward.bootstrap.SshAgentLauncher;
 import dev.skyward.classload.CodeServer;
@@ -84,6 +85,8 @@ final class EnginePool implements ComputePool {
     /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
      *  (image install, cold upload) must not let the agents already started time out. */
     private final List<NodeConnection> connected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** This pool's ephemeral SSH key: its public half goes to providers that create machines. */
+    private final PoolKey poolKey;
     private volatile Scheduler scheduler;
     private Provisioned provisioned;
 
@@ -91,6 +94,7 @@ final class EnginePool implements ComputePool {
         this.spec = spec;
         this.id = spec.name() + "-" + HexFormat.of().formatHex(bytes(3));
         this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
+        this.poolKey = PoolKey.generate(id);
         List<PoolListener> listeners = new ArrayList<>();
         if (spec.console()) {
             listeners.add(new ConsoleRenderer());
@@ -125,7 +129,7 @@ final class EnginePool implements ComputePool {
     private void provisionAndStart() {
         lifecycle.moveTo(PoolState.PROVISIONING);
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
-        provisioned = new Provisioner().provision(spec, providers, id, null, events::publish);
+        provisioned = new Provisioner().provision(spec, providers, id, poolKey.publicKey(), events::publish);
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -187,8 +191,8 @@ final class EnginePool implements ComputePool {
         if (provider instanceof LaunchesAgents la) {
             return la.agentLauncher();
         }
-        throw new PoolConfigurationException("provider '" + provider.name() + "' makes machines that are reached over"
-                + " SSH, and this build has no SSH launcher");
+        // Machines this pool created: log in with its ephemeral key, pin their host keys on first use.
+        return SshAgentLauncher.forPool(poolKey, spec, events::publish);
     }
 
     private NodeConnection await(Future<NodeConnection> f, long deadlineNanos) {

@@ -179,15 +179,22 @@ public final class Ssh implements Provider, SshAccess {
         return List.of(new Offer(NAME, "hosts", acc, vcpus, mem, "owned", "", 0.0, Double.NaN, chosen.get(0).arch()));
     }
 
-    /** What every chosen host has: the wanted accelerator if asked for, else the hosts' common one, else none. */
+    /**
+     * What each node offers: when the pool asks for an accelerator, exactly that (the hosts have at
+     * least as many, and a node's tasks are meant to use the count asked for), with the hosts' GPU
+     * memory; otherwise what the chosen hosts all have, or none.
+     */
     private static Accelerator common(List<HostProbe> chosen, Accelerator want) {
+        int mem = chosen.stream().mapToInt(p -> p.accelerator().memoryGiB()).min().orElse(0);
+        if (want.isPresent()) {
+            return Accelerator.of(want.name(), want.count(), Math.max(want.memoryGiB(), mem));
+        }
         Accelerator first = chosen.get(0).accelerator();
         boolean same = chosen.stream().allMatch(p -> p.accelerator().name().equals(first.name()));
         if (!first.isPresent() || !same) {
-            return want.isPresent() ? want : Accelerator.NONE;
+            return Accelerator.NONE;
         }
         int count = chosen.stream().mapToInt(p -> p.accelerator().count()).min().orElse(0);
-        int mem = chosen.stream().mapToInt(p -> p.accelerator().memoryGiB()).min().orElse(0);
         return Accelerator.of(first.name(), count, mem);
     }
 

@@ -243,10 +243,14 @@ class SshPoolTest {
                     .isInstanceOf(PoolConfigurationException.class)
                     .hasMessageContaining("2x NVIDIA A100-SXM4-40GB (A100:2)")
                     .hasMessageContaining(hosts.get(1) + ": no GPU");
-            try (ComputePool pool = pool(List.of(gpu), new ConcurrentHashMap<>()).accelerator("A100").build()) {
+            try (ComputePool pool = pool(List.of(gpu), new ConcurrentHashMap<>()).accelerator("A100:2").build()) {
+                String acc = pool.run(ctx -> ctx.accelerator().toString() + "/" + ctx.accelerator().memoryGiB()
+                        + "/" + System.getenv("GPUS_PER_NODE"));
+                assertThat(acc).isEqualTo("A100:2/40/2");
+            }
+            try (ComputePool pool = pool(List.of(gpu), new ConcurrentHashMap<>()).build()) {
                 String acc = pool.run(ctx -> ctx.accelerator().toString());
-                assertThat(acc).isEqualTo("A100:2");
-                assertThat(pool.nodes().get(0).accelerator().memoryGiB()).isEqualTo(40);
+                assertThat(acc).as("discovered without asking").isEqualTo("A100:2");
             }
         } finally {
             Files.deleteIfExists(gpu.home().resolve(".ssh/environment"));
