@@ -261,7 +261,7 @@ class SshPoolTest {
     @Order(7)
     void deadMansSwitchEndsAgentsWhenTheClientJvmIsKilled() throws Exception {
         List<SshHost> two = List.of(hosts.get(2), hosts.get(3));
-        long graceMs = 3000;
+        long graceMs = 5000; // a cold client JVM on a loaded machine needs a few seconds between agent start and first heartbeat
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), DeadClient.class.getName(),
                 hosts.knownHosts().toString(), hosts.clientKey().toString(), Long.toString(graceMs)));
@@ -281,7 +281,7 @@ class SshPoolTest {
             client.destroyForcibly(); // SIGKILL: no shutdown hooks, no close()
             client.waitFor(10, TimeUnit.SECONDS);
             long killed = System.nanoTime();
-            long deadline = killed + Duration.ofMillis(graceMs + 4000).toNanos();
+            long deadline = killed + Duration.ofMillis(graceMs + 6000).toNanos();
             while (System.nanoTime() < deadline && two.stream().anyMatch(h -> {
                 try {
                     return !h.javaProcesses().isEmpty();
