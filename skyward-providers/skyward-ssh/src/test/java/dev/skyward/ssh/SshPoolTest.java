@@ -148,10 +148,15 @@ class SshPoolTest {
     void secondPoolUploadsNothing() throws Exception {
         Map<Integer, Long> warm = new ConcurrentHashMap<>();
         long t = System.nanoTime();
-        try (ComputePool pool = pool(hosts.all(), warm).build()) {
+        ComputePool pool = pool(hosts.all(), warm).build();
+        try {
             Duration ready = Duration.ofNanos(System.nanoTime() - t);
             log.info("MEASURED 4-host pool ready, warm cache: {} ms; bytes uploaded per node: {}", ready.toMillis(), warm);
             assertThat(pool.broadcast(ctx -> ctx.rank())).containsExactly(0, 1, 2, 3);
+        } finally {
+            long c = System.nanoTime();
+            pool.close();
+            log.info("MEASURED 4-host pool close(): {} ms", (System.nanoTime() - c) / 1_000_000);
         }
         assertThat(warm).hasSize(4);
         assertThat(warm.values()).containsOnly(0L);
