@@ -52,6 +52,7 @@ final class Agent {
     private volatile long lastHeardNanos = System.nanoTime();
     private ScheduledExecutorService watchdog;
     private SessionClassLoader loader;
+    private ResourceClient resources;
     private TaskRunner runner;
     private Server server;
     private int exitCode;
@@ -65,10 +66,9 @@ final class Agent {
         Files.createDirectories(options.workDir());
         Files.createDirectories(options.cacheDir());
         OutputCapture.install();
-        ResourceClient resources = new ResourceClient(link, options.cacheDir());
+        resources = new ResourceClient(link, options.cacheDir());
         loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
         runner = new TaskRunner(loader, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
-        this.resources = resources;
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()))
                 .directExecutor()
                 .maxInboundMessageSize(Protocol.MAX_FRAME)
@@ -86,8 +86,6 @@ final class Agent {
         watchdog.scheduleWithFixedDelay(this::checkAlive, 250, 250, TimeUnit.MILLISECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "skyward-agent-cleanup"));
     }
-
-    private ResourceClient resources;
 
     int port() {
         return server.getPort();

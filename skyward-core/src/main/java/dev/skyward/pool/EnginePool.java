@@ -44,7 +44,9 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +58,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,8 +181,8 @@ final class EnginePool implements ComputePool {
         return c;
     }
 
-    private java.util.Map<String, String> mergedEnv() {
-        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(spec.image().env());
+    private Map<String, String> mergedEnv() {
+        Map<String, String> env = new LinkedHashMap<>(spec.image().env());
         env.putAll(spec.env());
         return env;
     }
@@ -252,7 +255,7 @@ final class EnginePool implements ComputePool {
         for (NodeConnection n : nodes) {
             sent.add(send(n, task, payload));
         }
-        return awaitAll(sent, s);
+        return awaitAll(sent);
     }
 
     @Override
@@ -268,7 +271,7 @@ final class EnginePool implements ComputePool {
         for (Task<? extends T> t : tasks) {
             sent.add(send(s.pick(), t, payloads.get(i++)));
         }
-        return awaitAll(sent, s);
+        return awaitAll(sent);
     }
 
     @Override
@@ -289,7 +292,7 @@ final class EnginePool implements ComputePool {
         for (byte[] p : payloads) {
             sent.add(send(s.pick(), fn, p));
         }
-        return awaitAll(sent, s);
+        return awaitAll(sent);
     }
 
     @Override
@@ -399,7 +402,7 @@ final class EnginePool implements ComputePool {
         }
     }
 
-    private <T> List<T> awaitAll(List<PendingTask> sent, Scheduler unused) {
+    private <T> List<T> awaitAll(List<PendingTask> sent) {
         List<T> results = new ArrayList<>(sent.size());
         RuntimeException first = null;
         for (PendingTask p : sent) {
@@ -469,7 +472,7 @@ final class EnginePool implements ComputePool {
 
     // ---- shutting down ----
 
-    private void shutDown(java.util.function.Function<PendingTask, ? extends RuntimeException> why) {
+    private void shutDown(Function<PendingTask, ? extends RuntimeException> why) {
         List<String> leftovers = new ArrayList<>();
         heartbeats.shutdownNow();
         List<NodeConnection> all = nodes;
