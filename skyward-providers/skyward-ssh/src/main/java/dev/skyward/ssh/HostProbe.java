@@ -1,7 +1,6 @@
 package dev.skyward.ssh;
 
 import dev.skyward.Accelerator;
-import dev.skyward.bootstrap.BootstrapPhase;
 import dev.skyward.bootstrap.ExecResult;
 import dev.skyward.bootstrap.SshConnector;
 import dev.skyward.bootstrap.SshSession;
@@ -140,9 +139,5 @@ record HostProbe(SshHostConfig host, String error, List<String> gpus, long gpuMe
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    static Duration defaultTimeout() {
-        return BootstrapPhase.CONNECT.defaultTimeout().dividedBy(3);
     }
 }
