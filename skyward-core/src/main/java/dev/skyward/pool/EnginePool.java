@@ -48,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,7 +88,7 @@ final class EnginePool implements ComputePool {
     private volatile List<NodeConnection> nodes = List.of();
     /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
      *  (image install, cold upload) must not let the agents already started time out. */
-    private final List<NodeConnection> connected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<NodeConnection> connected = new CopyOnWriteArrayList<>();
     /** This pool's ephemeral SSH key: its public half goes to providers that create machines. */
     private final PoolKey poolKey;
     private volatile Scheduler scheduler;
