@@ -22,7 +22,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -161,6 +163,14 @@ final class Agent {
                     .setQueued(runner.queued())).build());
             default -> LOG.warn("ignoring unknown frame {}", frame.getKindCase());
         }
+    }
+
+    /** Tasks whose results the client will still receive on the current session. */
+    Set<Long> knownTasks() {
+        Set<Long> known = new HashSet<>(runner.ids());
+        known.addAll(uploads.keySet());
+        known.addAll(link.answeredThisSession());
+        return known;
     }
 
     int cancelAll() {

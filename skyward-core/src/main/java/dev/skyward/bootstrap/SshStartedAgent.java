@@ -116,6 +116,7 @@ public final class SshStartedAgent implements StartedAgent {
      * @param timeout how long to wait at most
      * @return true when connected; false when the node is lost, closed, or still reconnecting at the timeout
      */
+    @Override
     public boolean awaitReachable(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {

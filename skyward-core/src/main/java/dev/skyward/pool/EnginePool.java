@@ -175,7 +175,8 @@ final class EnginePool implements ComputePool {
         }
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
-        NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output);
+        NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
+                spec.heartbeatGrace());
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
