@@ -17,6 +17,8 @@ import org.apache.fory.config.Language;
 public final class Serialization {
 
     private static final Map<ClassLoader, ThreadSafeFory> BY_LOADER = new WeakHashMap<>();
+    /** The last loader asked for: every task of a pool usually has the same one, so no lock on the hot path. */
+    private static volatile Last last;
 
     private Serialization() {
     }
@@ -27,8 +29,20 @@ public final class Serialization {
      * @param loader resolves the classes met while deserializing
      * @return a thread-safe Fory bound to that loader
      */
-    public static synchronized ThreadSafeFory forLoader(ClassLoader loader) {
-        return BY_LOADER.computeIfAbsent(loader, Serialization::build);
+    public static ThreadSafeFory forLoader(ClassLoader loader) {
+        Last l = last;
+        if (l != null && l.loader == loader) {
+            return l.fory;
+        }
+        ThreadSafeFory fory;
+        synchronized (BY_LOADER) {
+            fory = BY_LOADER.computeIfAbsent(loader, Serialization::build);
+        }
+        last = new Last(loader, fory);
+        return fory;
+    }
+
+    private record Last(ClassLoader loader, ThreadSafeFory fory) {
     }
 
     private static ThreadSafeFory build(ClassLoader loader) {
