@@ -5,6 +5,8 @@
 #   BENCH_OPTS=-Dbench.quick=true benchmarks/run.sh   # smoke run with small sizes
 #   ONLY="peer" benchmarks/run.sh          # any of: cold ours peer (space-separated)
 #   SKIP_BUILD=1 benchmarks/run.sh         # reuse the last build
+#   ROUNDS=3 benchmarks/run.sh             # alternate ours/peer 3 times; the table shows per-row medians
+#   COLD_REPS=5                            # cold starts per node count, each in a fresh JVM (default 5)
 #   BENCH_JFR=1 benchmarks/run.sh          # also record a JFR file per benchmark client JVM
 #
 # Results (raw key=value files, member logs, table.md) land in benchmarks/target/bench-results/.
@@ -26,6 +28,7 @@ mkdir -p "$OUT"
 CP="$ROOT/benchmarks/target/benchmarks.jar:$ROOT/benchmarks/target/lib/*"
 COLD_REPS="${COLD_REPS:-5}"
 ONLY="${ONLY:-cold ours peer}"
+ROUNDS="${ROUNDS:-1}"
 
 # Every benchmark client JVM (ours and the peer's) runs with these; the agents and the Hazelcast
 # members run with Skyward's agent defaults (dev.skyward.node.AgentCommand.DEFAULT_JVM_OPTIONS).
@@ -64,18 +67,22 @@ if [[ " $ONLY " == *" cold "* ]]; then
     done
   done
 fi
-if [[ " $ONLY " == *" ours "* ]]; then
-  echo "== Skyward: round trip, throughput, payloads"
-  # shellcheck disable=SC2046
-  "$JAVA" "${JOPTS[@]}" $(jfr ours) "${EXTRA[@]}" -cp "$CP" dev.skyward.bench.SkywardBench warm "$OUT/ours.properties" \
-    || status=1
-fi
-if [[ " $ONLY " == *" peer "* ]]; then
-  echo "== Hazelcast peer: round trip, throughput, payloads"
-  # shellcheck disable=SC2046
-  "$JAVA" "${JOPTS[@]}" $(jfr peer) "${EXTRA[@]}" -cp "$CP" dev.skyward.bench.HazelcastBench "$OUT/peer.properties" \
-    || status=1
-fi
+for ((round = 1; round <= ROUNDS; round++)); do
+  if [[ " $ONLY " == *" ours "* ]]; then
+    echo "== Skyward: round trip, throughput, payloads (round $round/$ROUNDS, load $(cut -d' ' -f1 /proc/loadavg))"
+    echo "ours round $round start load: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+    # shellcheck disable=SC2046
+    "$JAVA" "${JOPTS[@]}" $(jfr "ours.$round") "${EXTRA[@]}" -cp "$CP" dev.skyward.bench.SkywardBench warm "$OUT/ours.$round.properties" \
+      || status=1
+  fi
+  if [[ " $ONLY " == *" peer "* ]]; then
+    echo "== Hazelcast peer: round trip, throughput, payloads (round $round/$ROUNDS, load $(cut -d' ' -f1 /proc/loadavg))"
+    echo "peer round $round start load: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+    # shellcheck disable=SC2046
+    "$JAVA" "${JOPTS[@]}" $(jfr "peer.$round") "${EXTRA[@]}" -cp "$CP" dev.skyward.bench.HazelcastBench "$OUT/peer.$round.properties" \
+      || status=1
+  fi
+done
 
 echo
 echo "== results ($(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'))"

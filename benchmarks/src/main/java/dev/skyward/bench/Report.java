@@ -5,13 +5,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Prints the Markdown table from the result files of one run ({@code cold.properties},
- * {@code ours.properties}, {@code peer.properties}) and writes it to {@code table.md}.
+ * {@code ours*.properties}, {@code peer*.properties}; several rounds are reduced to medians) and
+ * writes it to {@code table.md}.
  * Ratio is ours / peer; for latency rows lower is better, for rate rows higher is better.
  *
  * <pre>Report RESULTS_DIR</pre>
@@ -28,23 +32,25 @@ public final class Report {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
-        Map<String, String> cold = Results.read(dir.resolve("cold.properties"));
-        Map<String, String> ours = Results.read(dir.resolve("ours.properties"));
-        Map<String, String> peer = Results.read(dir.resolve("peer.properties"));
-        ours.putAll(cold);
-        ours.putAll(coldMedians(dir.resolve("cold.properties")));
+        // Each file may hold a key several times (cold starts: one line per JVM) and there may be
+        // several rounds (ours.1.properties, ours.2.properties ...): numbers are reduced to medians.
+        Map<String, String> ours = merged(dir, "ours", "cold");
+        Map<String, String> peer = merged(dir, "peer");
 
+        Map<String, String> params = ours.containsKey("param.nodes") ? ours : peer;
+        String mib = params.containsKey("param.payload.bytes")
+                ? (Integer.parseInt(params.get("param.payload.bytes").split("\\.")[0]) >> 20) + " MiB" : "256 MiB";
         List<Row> rows = List.of(
-                new Row("Cold start, 1 node: build → first result (ms, median)", "cold.1.median.ms", null,
+                new Row("Cold start, 1 node: build → first result (ms, median)", "cold.1.ms", null,
                         Better.LOWER, null, "—"),
-                new Row("Cold start, 4 nodes: build → first result (ms, median)", "cold.4.median.ms", null,
+                new Row("Cold start, 4 nodes: build → first result (ms, median)", "cold.4.ms", null,
                         Better.LOWER, 1500.0, "≤ 1500"),
                 new Row("No-op round trip p50 (µs)", "rt.p50.us", "rt.p50.us", Better.LOWER, 150.0, "≤ 150"),
                 new Row("No-op round trip p99 (µs)", "rt.p99.us", "rt.p99.us", Better.LOWER, null, "—"),
                 new Row("No-op throughput, 2 nodes (tasks/s)", "tp.tasks_per_s", "tp.tasks_per_s", Better.HIGHER,
                         30_000.0, "≥ 30,000"),
-                new Row("256 MiB argument (MB/s)", "arg.MBps", "arg.MBps", Better.HIGHER, 1000.0, "≥ 1000"),
-                new Row("256 MiB result (MB/s)", "res.MBps", "res.MBps", Better.HIGHER, 1000.0, "≥ 1000"));
+                new Row(mib + " argument (MB/s)", "arg.MBps", "arg.MBps", Better.HIGHER, 1000.0, "≥ 1000"),
+                new Row(mib + " result (MB/s)", "res.MBps", "res.MBps", Better.HIGHER, 1000.0, "≥ 1000"));
 
         StringBuilder md = new StringBuilder();
         md.append("| row | ours | peer (Hazelcast) | ratio ours/peer | target | met? |\n");
@@ -74,7 +80,7 @@ public final class Report {
         }
         md.append('\n');
         md.append("Units: MB = 10^6 bytes (256 MiB = 268.4 MB). Ratio = ours / peer: below 1 is better for ms/µs rows, above 1 for rate rows.\n");
-        md.append("Settings: ").append(nodesAndConcurrency(ours)).append('\n');
+        md.append("Settings: ").append(nodesAndConcurrency(params)).append('\n');
         appendDetails(md, "ours", ours);
         appendDetails(md, "peer", peer);
 
@@ -96,9 +102,8 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : r.entrySet()) {
             String k = e.getKey();
-            if (k.startsWith("rt.") || k.endsWith(".runs") || k.startsWith("error.") || k.startsWith("cold.")
-                    && (k.endsWith(".all.ms") || k.endsWith("build.median.ms") || k.endsWith("close.median.ms"))
-                    || k.equals("system") || k.equals("members_gone")) {
+            if (k.startsWith("rt.") || k.endsWith(".runs") || k.endsWith(".all") || k.startsWith("error.")
+                    || k.startsWith("cold.") || k.equals("system") || k.equals("members_gone")) {
                 sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(e.getValue());
             }
         }
@@ -107,28 +112,38 @@ public final class Report {
         }
     }
 
-    /** Several cold-start JVMs append the same keys; the median and the list come from the raw lines. */
-    private static Map<String, String> coldMedians(Path file) throws IOException {
-        Map<String, String> out = new java.util.TreeMap<>();
-        if (!Files.exists(file)) {
-            return out;
+    /**
+     * Reads every {@code PREFIX*.properties} file in {@code dir}, line by line. A key seen once keeps
+     * its value; a numeric key seen several times becomes its median, with the values in
+     * {@code KEY.all}; other repeated keys are joined with " | ".
+     */
+    static Map<String, String> merged(Path dir, String... prefixes) throws IOException {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.endsWith(".properties") && Arrays.stream(prefixes).anyMatch(n::startsWith);
+            }).sorted().forEach(files::add);
         }
-        Map<String, List<Double>> values = new java.util.TreeMap<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            int eq = line.indexOf('=');
-            if (eq < 0 || line.startsWith("error.")) {
-                continue;
-            }
-            Double v = number(line.substring(eq + 1));
-            if (v != null) {
-                values.computeIfAbsent(line.substring(0, eq), k -> new ArrayList<>()).add(v);
+        for (Path f : files) {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    values.computeIfAbsent(line.substring(0, eq), k -> new ArrayList<>()).add(line.substring(eq + 1));
+                }
             }
         }
+        Map<String, String> out = new LinkedHashMap<>();
         values.forEach((k, v) -> {
-            if (k.endsWith(".ms") && !k.contains("uptime")) {
-                String base = k.substring(0, k.length() - 3);
-                out.put(base + ".median.ms", Stats.fmt(Stats.median(v)));
-                out.put(base + ".all.ms", Stats.list(v.stream().mapToDouble(Double::doubleValue).toArray()));
+            if (v.size() == 1) {
+                out.put(k, v.get(0));
+            } else if (v.stream().allMatch(x -> number(x) != null)) {
+                double[] d = v.stream().mapToDouble(x -> number(x)).toArray();
+                out.put(k, Stats.fmt(Stats.median(d)));
+                out.put(k + ".all", Stats.list(d));
+            } else {
+                out.put(k, String.join(" | ", v));
             }
         });
         return out;

@@ -28,9 +28,16 @@ final class Workloads {
     }
 
     void runAll() {
-        phase("rt", this::roundTrip);
-        phase("tp", this::throughput);
-        phase("payload", this::payload);
+        String only = System.getProperty("bench.phases", "rt,tp,payload");
+        if (only.contains("rt")) {
+            phase("rt", this::roundTrip);
+        }
+        if (only.contains("tp")) {
+            phase("tp", this::throughput);
+        }
+        if (only.contains("payload")) {
+            phase("payload", this::payload);
+        }
     }
 
     private interface Phase {
