@@ -5,7 +5,7 @@ package dev.skyward.bench;
  * shrinks everything for a smoke run while developing. Both sides read the same values.
  */
 record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmup, int tpTasks, int tpRuns,
-        int tpWindow, int payloadBytes, int payloadWarmup, int payloadReps, long timeoutSeconds) {
+        int tpWindow, int tpMaxSeconds, int payloadBytes, int payloadWarmup, int payloadReps, long timeoutSeconds) {
 
     static Params fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
@@ -18,8 +18,9 @@ record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmu
                 Integer.getInteger("bench.tp.tasks", quick ? 20_000 : 200_000),
                 Integer.getInteger("bench.tp.runs", quick ? 1 : 3),
                 Integer.getInteger("bench.tp.window", 256),
+                Integer.getInteger("bench.tp.maxSeconds", quick ? 10 : 20),
                 Integer.getInteger("bench.payload.mib", quick ? 64 : 256) << 20,
-                Integer.getInteger("bench.payload.warmup", 1),
+                Integer.getInteger("bench.payload.warmup", 2),
                 Integer.getInteger("bench.payload.reps", quick ? 2 : 5),
                 Long.getLong("bench.timeout.s", 900));
     }
@@ -33,6 +34,7 @@ record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmu
         r.put("param.tp.tasks", tpTasks);
         r.put("param.tp.runs", tpRuns);
         r.put("param.tp.window", tpWindow);
+        r.put("param.tp.maxSeconds", tpMaxSeconds);
         r.put("param.payload.bytes", payloadBytes);
         r.put("param.payload.reps", payloadReps);
     }

@@ -79,27 +79,42 @@ final class Workloads {
 
     /**
      * Asynchronous no-op tasks with at most {@code tpWindow} in flight: a warm-up run, then
-     * {@code tpRuns} timed runs of {@code tpTasks}; the median run is the result.
+     * {@code tpRuns} timed runs of {@code tpTasks} (each cut short after {@code tpMaxSeconds});
+     * the median run is the result.
      */
     void throughput() throws Exception {
         burst(p.tpWarmup());
         double[] rates = new double[p.tpRuns()];
+        double[] counts = new double[p.tpRuns()];
         for (int r = 0; r < rates.length; r++) {
             settle();
-            long ns = burst(p.tpTasks());
-            rates[r] = p.tpTasks() / (ns / 1e9);
-            System.out.println("  run " + r + ": " + Stats.fmt(rates[r]) + " tasks/s");
+            long[] doneAndNs = burst(p.tpTasks());
+            counts[r] = doneAndNs[0];
+            rates[r] = doneAndNs[0] / (doneAndNs[1] / 1e9);
+            System.out.println("  run " + r + ": " + doneAndNs[0] + " tasks, " + Stats.fmt(rates[r]) + " tasks/s");
         }
         out.put("tp.runs", Stats.list(rates));
+        out.put("tp.tasks.runs", Stats.list(counts));
         out.put("tp.tasks_per_s", Stats.fmt(Stats.median(rates)));
     }
 
-    private long burst(int tasks) throws Exception {
+    /**
+     * Submits up to {@code tasks} no-ops, at most {@code tpWindow} in flight, and stops submitting
+     * after {@code tpMaxSeconds} (a slow system would otherwise take many minutes).
+     *
+     * @return tasks completed, nanoseconds from the first submit to the last completion
+     */
+    private long[] burst(int tasks) throws Exception {
         Semaphore window = new Semaphore(p.tpWindow());
         CountDownLatch done = new CountDownLatch(tasks);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long t0 = System.nanoTime();
+        long stopAt = t0 + TimeUnit.SECONDS.toNanos(p.tpMaxSeconds());
+        int submitted = 0;
         for (int i = 0; i < tasks && failure.get() == null; i++) {
+            if ((i & 255) == 0 && System.nanoTime() > stopAt) {
+                break;
+            }
             if (!window.tryAcquire(p.timeoutSeconds(), TimeUnit.SECONDS)) {
                 throw new TimeoutException("no task completed for " + p.timeoutSeconds() + " s");
             }
@@ -110,6 +125,10 @@ final class Workloads {
                 window.release();
                 done.countDown();
             });
+            submitted++;
+        }
+        for (int i = submitted; i < tasks; i++) {
+            done.countDown();
         }
         if (failure.get() == null && !done.await(p.timeoutSeconds(), TimeUnit.SECONDS)) {
             throw new TimeoutException(done.getCount() + " of " + tasks + " tasks still running after "
@@ -119,7 +138,7 @@ final class Workloads {
         if (failure.get() != null) {
             throw new IllegalStateException("a no-op task failed", failure.get());
         }
-        return ns;
+        return new long[] {submitted, ns};
     }
 
     /**
