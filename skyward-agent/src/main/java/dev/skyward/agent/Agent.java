@@ -1,0 +1,288 @@
+package dev.skyward.agent;
+
+import dev.skyward.wire.Protocol;
+import dev.skyward.wire.proto.AgentFrame;
+import dev.skyward.wire.proto.ClientFrame;
+import dev.skyward.wire.proto.Execute;
+import dev.skyward.wire.proto.HeartbeatAck;
+import dev.skyward.wire.proto.Welcome;
+import dev.skyward.wire.stream.Outbox;
+import dev.skyward.wire.stream.Payloads;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's agent: the gRPC server, the session state that survives reconnects (class loader,
+ * running tasks, results waiting for a connection), and the lifecycle — including the dead-man's
+ * switch that ends the agent when its client has gone quiet, and the hard TTL.
+ */
+final class Agent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentOptions options;
+    private final String token;
+    private final Link link = new Link();
+    private final Map<Long, Upload> uploads = new ConcurrentHashMap<>();
+    private final CountDownLatch exited = new CountDownLatch(1);
+    private final AtomicBoolean exiting = new AtomicBoolean();
+    private final long startNanos = System.nanoTime();
+    private volatile long lastHeardNanos = System.nanoTime();
+    private ScheduledExecutorService watchdog;
+    private SessionClassLoader loader;
+    private TaskRunner runner;
+    private Server server;
+    private int exitCode;
+
+    Agent(AgentOptions options, String token) {
+        this.options = options;
+        this.token = token;
+    }
+
+    void start() throws IOException {
+        Files.createDirectories(options.workDir());
+        Files.createDirectories(options.cacheDir());
+        OutputCapture.install();
+        ResourceClient resources = new ResourceClient(link, options.cacheDir());
+        loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
+        runner = new TaskRunner(loader, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
+        this.resources = resources;
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()))
+                .directExecutor()
+                .maxInboundMessageSize(Protocol.MAX_FRAME)
+                .flowControlWindow(Protocol.CHUNK_SIZE * 8)
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .addService(ServerInterceptors.intercept(new AgentService(this), new TokenInterceptor(token)))
+                .build()
+                .start();
+        writePortFile(server.getPort());
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "skyward-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog.scheduleWithFixedDelay(this::checkAlive, 250, 250, TimeUnit.MILLISECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "skyward-agent-cleanup"));
+    }
+
+    private ResourceClient resources;
+
+    int port() {
+        return server.getPort();
+    }
+
+    String poolId() {
+        return options.poolId();
+    }
+
+    void awaitExit() throws InterruptedException {
+        exited.await();
+        System.exit(exitCode);
+    }
+
+    void configure(int concurrency) {
+        runner.setConcurrency(concurrency);
+        heard();
+    }
+
+    Welcome welcome() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        return Welcome.newBuilder()
+                .setProtocolVersion(Protocol.VERSION)
+                .setRank(options.rank())
+                .setPid(ProcessHandle.current().pid())
+                .setJavaVersion(Runtime.version().toString())
+                .setHostname(host)
+                .setAvailableProcessors(Runtime.getRuntime().availableProcessors())
+                .setWorkDir(options.workDir().toString())
+                .build();
+    }
+
+    void attach(Outbox<AgentFrame> outbox) {
+        heard();
+        link.attach(outbox);
+    }
+
+    void detach(Outbox<AgentFrame> outbox) {
+        link.detach(outbox);
+    }
+
+    void onFrame(ClientFrame frame) {
+        heard();
+        switch (frame.getKindCase()) {
+            case EXECUTE -> {
+                Execute e = frame.getExecute();
+                if (e.getPayloadSize() > 0 && e.getPayload().isEmpty()) {
+                    uploads.put(e.getTaskId(), new Upload(e, new Payloads.Assembly(e.getPayloadSize())));
+                } else {
+                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList());
+                }
+            }
+            case CHUNK -> {
+                Upload u = uploads.get(frame.getChunk().getTaskId());
+                if (u != null && u.assembly.add(frame.getChunk().getData())) {
+                    uploads.remove(frame.getChunk().getTaskId());
+                    runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList());
+                }
+            }
+            case CANCEL -> {
+                uploads.remove(frame.getCancel().getTaskId());
+                runner.cancel(frame.getCancel().getTaskId());
+            }
+            case RESOURCE -> resources.onReply(frame.getResource());
+            case HEARTBEAT -> link.send(AgentFrame.newBuilder().setHeartbeat(HeartbeatAck.newBuilder()
+                    .setSentNanos(frame.getHeartbeat().getSentNanos())
+                    .setRunning(runner.running())
+                    .setQueued(runner.queued())).build());
+            default -> LOG.warn("ignoring unknown frame {}", frame.getKindCase());
+        }
+    }
+
+    int cancelAll() {
+        uploads.clear();
+        return runner.cancelAll();
+    }
+
+    private void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    private void checkAlive() {
+        long now = System.nanoTime();
+        long silentMs = TimeUnit.NANOSECONDS.toMillis(now - lastHeardNanos);
+        if (silentMs > options.heartbeatGrace().toMillis()) {
+            expire("no word from the client for " + silentMs + " ms (grace " + options.heartbeatGrace().toMillis() + " ms)");
+        } else if (options.ttl() != null && now - startNanos > options.ttl().toNanos()) {
+            expire("its time to live of " + options.ttl() + " is over");
+        }
+    }
+
+    private void expire(String why) {
+        if (!exiting.get()) {
+            LOG.warn("agent rank {} gives up: {}", options.rank(), why);
+            cancelAll();
+            if (options.onExpire() != null) {
+                runExpireHook();
+            }
+            exitSoon(why, Duration.ZERO, 3);
+        }
+    }
+
+    private void runExpireHook() {
+        try {
+            new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+        } catch (IOException e) {
+            LOG.error("the on-expire command failed to start: {}", e.toString());
+        }
+    }
+
+    /** Stops serving: lets running tasks end within the grace period, cleans up, exits. */
+    void exitSoon(String reason, Duration grace, int code) {
+        if (!exiting.compareAndSet(false, true)) {
+            return;
+        }
+        exitCode = code;
+        Thread t = new Thread(() -> {
+            LOG.info("agent rank {} stopping: {}", options.rank(), reason);
+            try {
+                runner.awaitIdle(Math.max(grace.toMillis(), 100));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.shutdown();
+            try {
+                server.awaitTermination(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            server.shutdownNow();
+            cleanUp();
+            exited.countDown();
+        }, "skyward-exit");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /** Ends every process a task started, and removes the work dir if asked. Safe to run twice. */
+    private void cleanUp() {
+        List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
+        children.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ProcessHandle p : children) {
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            p.destroyForcibly();
+        }
+        if (options.removeWorkDirOnExit()) {
+            deleteTree(options.workDir());
+        }
+    }
+
+    private void writePortFile(int port) throws IOException {
+        Path file = options.portFile();
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".port", ".tmp");
+        Files.writeString(tmp, Integer.toString(port), StandardCharsets.US_ASCII);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", root, e.toString());
+        }
+    }
+
+    private record Upload(Execute execute, Payloads.Assembly assembly) {
+    }
+}

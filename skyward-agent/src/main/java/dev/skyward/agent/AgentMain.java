@@ -1,0 +1,43 @@
+package dev.skyward.agent;
+
+import dev.skyward.wire.Protocol;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of the agent jar. */
+public final class AgentMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+
+    private AgentMain() {
+    }
+
+    /**
+     * Starts the agent and blocks until it exits.
+     *
+     * @param args see {@link AgentOptions#USAGE}
+     * @throws Exception when the server cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(List.of(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        String token = System.getenv(Protocol.TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            System.err.println("the pool token is missing: set " + Protocol.TOKEN_ENV + " in the agent's environment");
+            System.exit(2);
+            return;
+        }
+        Agent agent = new Agent(options, token);
+        agent.start();
+        LOG.info("agent rank {} of pool {} listening on {}:{}", options.rank(), options.poolId(), options.bind(),
+                agent.port());
+        agent.awaitExit();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.skyward.agent;
+
+import dev.skyward.wire.proto.ResourceReply;
+import dev.skyward.wire.serial.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the client's classes on this node, on demand: first from jars already shipped here, then by
+ * asking the client. The client answers with a jar (shipped whole, once, by content hash) for classes
+ * that live in one, or with the class's bytes for classes that live in no jar (JShell snippets,
+ * build output directories, generated classes).
+ *
+ * <p>One loader per agent, and an agent serves one pool session: JShell restarts its snippet numbering
+ * in every session, so two sessions must never share a loader.
+ *
+ * <p>Parent-first: the JDK, the Skyward API and the agent's own libraries come from the agent.
+ */
+final class SessionClassLoader extends ClassLoader {
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionClassLoader.class);
+
+    private final ResourceClient client;
+    private final Path resourceDir;
+    private final List<JarFile> jars = new CopyOnWriteArrayList<>();
+
+    SessionClassLoader(ClassLoader parent, ResourceClient client, Path resourceDir) {
+        super("skyward-session", parent);
+        this.client = client;
+        this.resourceDir = resourceDir;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        String resource = name.replace('.', '/') + ".class";
+        byte[] bytes = fromJars(resource);
+        if (bytes != null) {
+            return defineClass(name, bytes, 0, bytes.length);
+        }
+        ResourceReply reply;
+        try {
+            reply = client.fetch(resource);
+        } catch (RuntimeException e) {
+            throw new ClassNotFoundException(name + ": " + e.getMessage(), e);
+        }
+        switch (reply.getKindCase()) {
+            case CLASS_BYTES -> {
+                byte[] b = reply.getClassBytes().getBytes().toByteArray();
+                Class<?> c = defineClass(name, b, 0, b.length);
+                if (!reply.getClassBytes().getStatics().isEmpty()) {
+                    applyStatics(c, reply.getClassBytes().getStatics().toByteArray());
+                }
+                return c;
+            }
+            case JAR -> {
+                addJar(client.jar(reply.getJar()));
+                byte[] b = fromJars(resource);
+                if (b == null) {
+                    throw new ClassNotFoundException(name + " is not in " + reply.getJar().getName()
+                            + " although the client said so");
+                }
+                return defineClass(name, b, 0, b.length);
+            }
+            case ERROR -> throw new ClassNotFoundException(reply.getError());
+            default -> throw new ClassNotFoundException(name + " is found neither on this node nor on the client");
+        }
+    }
+
+    @Override
+    protected URL findResource(String name) {
+        for (JarFile jar : jars) {
+            if (jar.getJarEntry(name) != null) {
+                return jarUrl(jar, name);
+            }
+        }
+        ResourceReply reply;
+        try {
+            reply = client.fetch(name);
+        } catch (RuntimeException e) {
+            LOG.debug("resource {} unavailable: {}", name, e.getMessage());
+            return null;
+        }
+        try {
+            switch (reply.getKindCase()) {
+                case JAR -> {
+                    JarFile jar = addJar(client.jar(reply.getJar()));
+                    return jar.getJarEntry(name) != null ? jarUrl(jar, name) : null;
+                }
+                case CLASS_BYTES -> {
+                    Path file = resourceDir.resolve(name).normalize();
+                    if (!file.startsWith(resourceDir)) {
+                        return null;
+                    }
+                    Files.createDirectories(file.getParent());
+                    Files.write(file, reply.getClassBytes().getBytes().toByteArray());
+                    return file.toUri().toURL();
+                }
+                default -> {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot store resource {}: {}", name, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Installs fresh values of a snippet class's static fields (JShell top-level variables), if the
+     * class is loaded; a class loaded later gets its values with its bytes.
+     */
+    void refreshStatics(String className, byte[] values) {
+        Class<?> c = findLoadedClass(className);
+        if (c != null) {
+            applyStatics(c, values);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void applyStatics(Class<?> c, byte[] values) {
+        Map<String, Object> fields = (Map<String, Object>) Serialization.forLoader(this).deserialize(values);
+        for (Map.Entry<String, Object> e : fields.entrySet()) {
+            try {
+                Field f = c.getDeclaredField(e.getKey());
+                if (Modifier.isStatic(f.getModifiers()) && !Modifier.isFinal(f.getModifiers())) {
+                    f.setAccessible(true);
+                    f.set(null, e.getValue());
+                }
+            } catch (ReflectiveOperationException | RuntimeException ex) {
+                throw new IllegalStateException("cannot set " + c.getName() + "." + e.getKey() + " on this node: " + ex, ex);
+            }
+        }
+    }
+
+    private byte[] fromJars(String resource) {
+        for (JarFile jar : jars) {
+            JarEntry entry = jar.getJarEntry(resource);
+            if (entry != null) {
+                try (InputStream in = jar.getInputStream(entry)) {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + resource + " from " + jar.getName(), e);
+                }
+            }
+        }
+        return null;
+    }
+
+    private synchronized JarFile addJar(Path path) {
+        for (JarFile j : jars) {
+            if (Path.of(j.getName()).equals(path)) {
+                return j;
+            }
+        }
+        try {
+            JarFile jar = new JarFile(path.toFile());
+            jars.add(jar);
+            LOG.debug("added shipped jar {}", path.getFileName());
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open shipped jar " + path, e);
+        }
+    }
+
+    private static URL jarUrl(JarFile jar, String name) {
+        try {
+            return new URL("jar:" + Path.of(jar.getName()).toUri() + "!/" + name);
+        } catch (MalformedURLException e) {
+            return null;
+        }
+    }
+
+    int shippedJars() {
+        return jars.size();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.skyward.agent;
+
+import dev.skyward.Task;
+import dev.skyward.TaskSerializationException;
+import dev.skyward.wire.proto.AgentFrame;
+import dev.skyward.wire.proto.ErrorInfo;
+import dev.skyward.wire.proto.Result;
+import dev.skyward.wire.proto.StaticSnapshot;
+import dev.skyward.wire.serial.ErrorCodec;
+import dev.skyward.wire.serial.Serialization;
+import dev.skyward.wire.stream.Payloads;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.fory.ThreadSafeFory;
+
+/**
+ * Runs tasks on worker threads, at most {@code concurrency} at once; the rest wait in a queue on
+ * this node. Deserialization happens here, on the worker, because it may have to fetch classes from
+ * the client and must never block gRPC's threads.
+ */
+final class TaskRunner {
+
+    private final SessionClassLoader loader;
+    private final ThreadSafeFory fory;
+    private final Link link;
+    private final AgentNodeContext.NodeFacts facts;
+    private final ThreadPoolExecutor pool;
+    private final Map<Long, Future<?>> tasks = new ConcurrentHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+
+    TaskRunner(SessionClassLoader loader, Link link, AgentNodeContext.NodeFacts facts) {
+        this.loader = loader;
+        this.fory = Serialization.forLoader(loader);
+        this.link = link;
+        this.facts = facts;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "skyward-task-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setContextClassLoader(loader);
+            return t;
+        });
+    }
+
+    synchronized void setConcurrency(int concurrency) {
+        int c = Math.max(1, concurrency);
+        if (c > pool.getMaximumPoolSize()) {
+            pool.setMaximumPoolSize(c);
+            pool.setCorePoolSize(c);
+        } else {
+            pool.setCorePoolSize(c);
+            pool.setMaximumPoolSize(c);
+        }
+    }
+
+    void submit(long taskId, byte[] payload, List<StaticSnapshot> statics) {
+        // Registered before it can run, so a Cancel that arrives at once finds it.
+        FutureTask<Void> task = new FutureTask<>(() -> run(taskId, payload, statics), null);
+        tasks.put(taskId, task);
+        pool.execute(task);
+    }
+
+    private void run(long taskId, byte[] payload, List<StaticSnapshot> statics) {
+        running.incrementAndGet();
+        OutputCapture.TaskSink sink = OutputCapture.open(taskId, link);
+        try {
+            Object value;
+            try {
+                for (StaticSnapshot s : statics) {
+                    loader.refreshStatics(s.getClassName(), s.getValues().toByteArray());
+                }
+                Task<?> task = (Task<?>) fory.deserialize(payload);
+                value = task.call(new AgentNodeContext(facts, taskId));
+            } catch (Throwable t) {
+                OutputCapture.close(sink);
+                sendError(taskId, t);
+                return;
+            }
+            byte[] bytes;
+            try {
+                bytes = fory.serialize(value);
+            } catch (Throwable t) {
+                OutputCapture.close(sink);
+                sendError(taskId, new TaskSerializationException("the task's result of type "
+                        + value.getClass().getName() + " cannot be sent back to the client: " + t, t));
+                return;
+            }
+            OutputCapture.close(sink);
+            sendValue(taskId, bytes);
+        } finally {
+            running.decrementAndGet();
+            tasks.remove(taskId);
+        }
+    }
+
+    private void sendValue(long taskId, byte[] bytes) {
+        if (Payloads.inline(bytes.length)) {
+            link.send(AgentFrame.newBuilder()
+                    .setResult(Result.newBuilder().setTaskId(taskId).setValue(Payloads.wrap(bytes))).build());
+        } else {
+            link.send(AgentFrame.newBuilder()
+                    .setResult(Result.newBuilder().setTaskId(taskId).setValueSize(bytes.length)).build());
+            Payloads.chunk(taskId, bytes, c -> link.send(AgentFrame.newBuilder().setChunk(c).build()));
+        }
+    }
+
+    private void sendError(long taskId, Throwable t) {
+        ErrorInfo info = ErrorCodec.encode(t, fory);
+        link.send(AgentFrame.newBuilder().setResult(Result.newBuilder().setTaskId(taskId).setError(info)).build());
+    }
+
+    void cancel(long taskId) {
+        Future<?> f = tasks.remove(taskId);
+        if (f != null) {
+            f.cancel(true);
+        }
+    }
+
+    int cancelAll() {
+        int n = 0;
+        for (Long id : List.copyOf(tasks.keySet())) {
+            cancel(id);
+            n++;
+        }
+        return n;
+    }
+
+    int running() {
+        return running.get();
+    }
+
+    int queued() {
+        return pool.getQueue().size();
+    }
+
+    boolean awaitIdle(long millis) throws InterruptedException {
+        pool.shutdown();
+        return pool.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.skyward.local;
+
+import dev.skyward.Accelerator;
+import dev.skyward.node.AgentLauncher;
+import dev.skyward.node.LaunchesAgents;
+import dev.skyward.spi.Instance;
+import dev.skyward.spi.InstanceStatus;
+import dev.skyward.spi.LaunchRequest;
+import dev.skyward.spi.Offer;
+import dev.skyward.spi.OfferQuery;
+import dev.skyward.spi.Provider;
+import dev.skyward.spi.ProviderCheck;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The local provider: every node is an agent JVM on this machine, in its own working directory,
+ * listening on 127.0.0.1. It is what a pool uses when no provider is given, so everything works
+ * without a cloud account; it is also how tests and notebooks try code before paying for GPUs.
+ *
+ * <pre>{@code
+ * try (var pool = ComputePool.builder().nodes(4).build()) { ... }          // implicit
+ * ComputePool.builder().provider(new Aws(), new Local())                   // fallback after a cloud
+ * ComputePool.builder().provider(Local.builder().emulate("H100:8").build()).accelerator("H100:8")
+ * }</pre>
+ *
+ * <p>This machine has no accelerator as far as the local provider knows, so a pool that asks for
+ * one gets no local offer, unless {@link Builder#emulate} says to pretend (the nodes then report that
+ * accelerator in {@code NodeContext} but have no such device).
+ */
+public final class Local implements Provider, LaunchesAgents {
+
+    /** The provider's name. */
+    public static final String NAME = "local";
+
+    private final Path root;
+    private final Accelerator emulated;
+    private final LocalAgentLauncher launcher;
+
+    /** A local provider with the defaults: sandboxes under {@code java.io.tmpdir/skyward-local-<user>}. */
+    public Local() {
+        this(builder());
+    }
+
+    private Local(Builder b) {
+        this.root = b.root;
+        this.emulated = b.emulated;
+        this.launcher = new LocalAgentLauncher(this);
+    }
+
+    /** A builder for a customized local provider. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ProviderCheck check() {
+        return ProviderCheck.ok(NAME, "this machine");
+    }
+
+    @Override
+    public List<Offer> offers(OfferQuery query) {
+        Accelerator want = query.accelerator();
+        Accelerator have = emulated;
+        if (want.isPresent() && !(have.name().equals(want.name()) && have.count() >= want.count())) {
+            return List.of();
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return List.of(new Offer(NAME, "local", want.isPresent() ? have : Accelerator.NONE, cpus, memoryGiB(), NAME, "",
+                0.0, Double.NaN, System.getProperty("os.arch")));
+    }
+
+    @Override
+    public List<Instance> launch(LaunchRequest request) {
+        List<Instance> out = new ArrayList<>();
+        try {
+            for (int i = 0; i < request.count(); i++) {
+                Path dir = nodeDir(request.poolId(), i);
+                Files.createDirectories(dir);
+                out.add(instance(request.poolId(), i));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the local node directory under " + root + ": "
+                    + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public List<Instance> describe(String poolId) {
+        Path dir = root.resolve(poolId);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> nodes = Files.list(dir)) {
+            return nodes.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("node-"))
+                    .map(n -> instance(poolId, Integer.parseInt(n.substring(5))))
+                    .sorted(Comparator.comparingInt(Instance::launchIndex))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void terminate(String poolId) {
+        Path dir = root.resolve(poolId);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove local pool directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public AgentLauncher agentLauncher() {
+        return launcher;
+    }
+
+    /** The working directory of a node. */
+    Path nodeDir(String poolId, int index) {
+        return root.resolve(poolId).resolve("node-" + index);
+    }
+
+    /** Where this provider keeps its sandboxes. */
+    public Path root() {
+        return root;
+    }
+
+    private Instance instance(String poolId, int index) {
+        return new Instance(poolId + "-node-" + index, NAME, poolId, index, InstanceStatus.RUNNING, "127.0.0.1",
+                "127.0.0.1", null);
+    }
+
+    private static double memoryGiB() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024));
+        }
+        return 0;
+    }
+
+    @Override
+    public String toString() {
+        return "local(" + root + (emulated.isPresent() ? ", emulating " + emulated : "") + ")";
+    }
+
+    /** Builds a {@link Local}. */
+    public static final class Builder {
+        private Path root = Path.of(System.getProperty("java.io.tmpdir"), "skyward-local-" + System.getProperty("user.name"));
+        private Accelerator emulated = Accelerator.NONE;
+
+        private Builder() {
+        }
+
+        /**
+         * Where node working directories go.
+         *
+         * @param root a directory
+         * @return this builder
+         */
+        public Builder root(Path root) {
+            this.root = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * Pretend every local node has this accelerator, to try accelerator-specific code paths
+         * without a GPU. Tasks see it in {@code NodeContext.accelerator()} and {@code GPUS_PER_NODE}.
+         *
+         * @param accelerator e.g. {@code "H100:8"}
+         * @return this builder
+         */
+        public Builder emulate(String accelerator) {
+            this.emulated = Accelerator.parse(accelerator);
+            return this;
+        }
+
+        /** The provider. */
+        public Local build() {
+            return new Local(this);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.skyward.node;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The agent jar this library carries as a resource, copied once to a file named by its content hash
+ * so launchers can run it and upload it (and skip the upload where a node already has that hash).
+ */
+public final class AgentJar {
+
+    private static final String RESOURCE = "/dev/skyward/agent/skyward-agent.jar";
+    private static volatile AgentJar instance;
+
+    private final Path path;
+    private final String sha256;
+    private final long size;
+
+    private AgentJar(Path path, String sha256, long size) {
+        this.path = path;
+        this.sha256 = sha256;
+        this.size = size;
+    }
+
+    /** The agent jar, extracted on first use (to {@code java.io.tmpdir/skyward-<user>/}). */
+    public static AgentJar get() {
+        AgentJar a = instance;
+        if (a == null) {
+            synchronized (AgentJar.class) {
+                a = instance;
+                if (a == null) {
+                    a = extract();
+                    instance = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static AgentJar extract() {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "skyward-" + System.getProperty("user.name"));
+        try (InputStream in = AgentJar.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the agent jar is missing from skyward-core (" + RESOURCE
+                        + "); this build of skyward-core is broken: rebuild it with 'mvnw verify'");
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "agent", ".part");
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            long size;
+            try (DigestInputStream din = new DigestInputStream(in, md)) {
+                size = Files.copy(din, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            String sha = HexFormat.of().formatHex(md.digest());
+            Path target = dir.resolve("skyward-agent-" + sha.substring(0, 16) + ".jar");
+            if (Files.isRegularFile(target) && Files.size(target) == size) {
+                Files.delete(tmp);
+            } else {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return new AgentJar(target, sha, size);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the agent jar to " + dir + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where the jar is on this machine. */
+    public Path path() {
+        return path;
+    }
+
+    /** Hex SHA-256 of its content. */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** Its size in bytes. */
+    public long size() {
+        return size;
+    }
+}

@@ -1,0 +1,564 @@
+package dev.skyward.pool;
+
+import dev.skyward.ComputePool;
+import dev.skyward.MapTask;
+import dev.skyward.NodeInfo;
+import dev.skyward.NodeLostException;
+import dev.skyward.OutputListener;
+import dev.skyward.PoolClosedException;
+import dev.skyward.PoolConfigurationException;
+import dev.skyward.PoolEvent;
+import dev.skyward.PoolListener;
+import dev.skyward.PoolNode;
+import dev.skyward.PoolState;
+import dev.skyward.SkywardException;
+import dev.skyward.Task;
+import dev.skyward.TaskFailedException;
+import dev.skyward.TaskSerializationException;
+import dev.skyward.classload.CodeServer;
+import dev.skyward.console.ConsoleRenderer;
+import dev.skyward.local.Local;
+import dev.skyward.node.AgentCommand;
+import dev.skyward.node.AgentJar;
+import dev.skyward.node.AgentLauncher;
+import dev.skyward.node.LaunchesAgents;
+import dev.skyward.node.NodeEnvironment;
+import dev.skyward.node.StartedAgent;
+import dev.skyward.serial.CaptureInspector;
+import dev.skyward.spi.Instance;
+import dev.skyward.spi.PoolSpec;
+import dev.skyward.spi.Provider;
+import dev.skyward.wire.proto.StaticSnapshot;
+import dev.skyward.wire.serial.ErrorCodec;
+import dev.skyward.wire.serial.MapCall;
+import dev.skyward.wire.serial.Serialization;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's {@link ComputePool}: provisions through a provider, starts an agent per instance,
+ * connects to each, sends tasks, and tears everything down on close.
+ */
+final class EnginePool implements ComputePool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnginePool.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final PoolSpec spec;
+    private final String id;
+    private final String token;
+    private final Events events;
+    private final PoolLifecycle lifecycle;
+    private final OutputListener output;
+    private final CodeServer code = new CodeServer();
+    private final AtomicLong taskIds = new AtomicLong();
+    private final long startNanos = System.nanoTime();
+    private final ScheduledExecutorService heartbeats;
+    private final ExecutorService completions;
+    private final ExecutorService codeExecutor;
+    private final List<StartedAgent> agents = new ArrayList<>();
+    private volatile List<NodeConnection> nodes = List.of();
+    private volatile Scheduler scheduler;
+    private Provisioning.Result provisioned;
+
+    private EnginePool(PoolSpec spec) {
+        this.spec = spec;
+        this.id = spec.name() + "-" + HexFormat.of().formatHex(bytes(3));
+        this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
+        List<PoolListener> listeners = new ArrayList<>();
+        if (spec.console()) {
+            listeners.add(new ConsoleRenderer());
+        }
+        listeners.addAll(spec.listeners());
+        this.events = new Events(listeners);
+        this.lifecycle = new PoolLifecycle((from, to) -> events.publish(new PoolEvent.StateChanged(id, from, to)));
+        this.output = spec.output() != null ? spec.output() : ConsoleRenderer.taskOutput();
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("skyward-heartbeat-" + id));
+        this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemon("skyward-complete-" + id));
+        this.codeExecutor = Executors.newCachedThreadPool(daemon("skyward-code-" + id));
+    }
+
+    static EnginePool start(PoolSpec spec) {
+        EnginePool pool = new EnginePool(spec);
+        PoolRegistry.register(pool);
+        try {
+            pool.provisionAndStart();
+            return pool;
+        } catch (RuntimeException | Error e) {
+            pool.lifecycle.tryMoveTo(PoolState.FAILED);
+            try {
+                pool.shutDown(p -> new PoolClosedException("pool " + pool.id + " failed to start"));
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void provisionAndStart() {
+        lifecycle.moveTo(PoolState.PROVISIONING);
+        List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
+        provisioned = Provisioning.provision(spec, providers, id, events::publish);
+        lifecycle.moveTo(PoolState.STARTING);
+
+        List<Instance> instances = provisioned.instances().stream()
+                .sorted(Comparator.comparingInt(Instance::launchIndex).thenComparing(Instance::id))
+                .limit(spec.nodes()).toList();
+        String head = instances.get(0).clusterAddress();
+        AgentLauncher launcher = launcherFor(provisioned.provider());
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, 500, 500, TimeUnit.MILLISECONDS);
+
+        ExecutorService starters = Executors.newFixedThreadPool(instances.size(), daemon("skyward-start-" + id));
+        try {
+            List<Future<NodeConnection>> futures = new ArrayList<>();
+            for (int rank = 0; rank < instances.size(); rank++) {
+                int r = rank;
+                futures.add(starters.submit(() -> startNode(r, instances.get(r), instances.size(), head, launcher)));
+            }
+            long deadline = startNanos + spec.provisionTimeout().toNanos();
+            List<NodeConnection> started = new ArrayList<>();
+            for (Future<NodeConnection> f : futures) {
+                started.add(await(f, deadline));
+            }
+            nodes = List.copyOf(started);
+        } finally {
+            starters.shutdownNow();
+        }
+        scheduler = new Scheduler(nodes, spec.scheduling());
+        lifecycle.moveTo(PoolState.READY);
+    }
+
+    private NodeConnection startNode(int rank, Instance instance, int count, String head, AgentLauncher launcher)
+            throws Exception {
+        AgentCommand command = new AgentCommand(AgentJar.get().path(), id, rank, token,
+                NodeEnvironment.of(id, rank, count, head, spec.masterPort(), provisioned.offer().accelerator(),
+                        mergedEnv(), token),
+                spec.heartbeatGrace(), null, AgentCommand.DEFAULT_JVM_OPTIONS);
+        StartedAgent agent = launcher.start(instance, command);
+        synchronized (agents) {
+            agents.add(agent);
+        }
+        NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
+                provisioned.offer().accelerator());
+        NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output);
+        c.connect(spec.concurrency(), Duration.ofSeconds(30));
+        events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
+        return c;
+    }
+
+    private java.util.Map<String, String> mergedEnv() {
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(spec.image().env());
+        env.putAll(spec.env());
+        return env;
+    }
+
+    private static AgentLauncher launcherFor(Provider provider) {
+        if (provider instanceof LaunchesAgents la) {
+            return la.agentLauncher();
+        }
+        throw new PoolConfigurationException("provider '" + provider.name() + "' makes machines that are reached over"
+                + " SSH, and this build has no SSH launcher");
+    }
+
+    private NodeConnection await(Future<NodeConnection> f, long deadlineNanos) {
+        try {
+            return f.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new SkywardException("nodes of pool " + id + " were not ready within the provisioning timeout of "
+                    + spec.provisionTimeout() + "; raise provisionTimeout() if start-up is slow here", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new SkywardException("starting a node of pool " + id + " failed: " + c.getMessage(), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SkywardException("interrupted while starting pool " + id, e);
+        }
+    }
+
+    private void heartbeat() {
+        for (NodeConnection n : nodes) {
+            n.heartbeat();
+        }
+    }
+
+    // ---- the public API ----
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public PoolState state() {
+        return lifecycle.state();
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return nodes.stream().map(NodeConnection::info).toList();
+    }
+
+    @Override
+    public <T> T run(Task<T> task) {
+        return await(send(scheduler().pick(), task, encode(task, loaderOf(task), "task")));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Task<T> task) {
+        NodeConnection node = scheduler().pick();
+        return future(node, send(node, task, encode(task, loaderOf(task), "task")));
+    }
+
+    @Override
+    public <T> List<T> broadcast(Task<T> task) {
+        Scheduler s = scheduler();
+        byte[] payload = encode(task, loaderOf(task), "task");
+        List<PendingTask> sent = new ArrayList<>();
+        for (NodeConnection n : nodes) {
+            sent.add(send(n, task, payload));
+        }
+        return awaitAll(sent, s);
+    }
+
+    @Override
+    public <T> List<T> parallel(Collection<? extends Task<? extends T>> tasks) {
+        Scheduler s = scheduler();
+        List<byte[]> payloads = new ArrayList<>();
+        int i = 0;
+        for (Task<? extends T> t : tasks) {
+            payloads.add(encode(t, loaderOf(t), "task " + i++));
+        }
+        List<PendingTask> sent = new ArrayList<>();
+        i = 0;
+        for (Task<? extends T> t : tasks) {
+            sent.add(send(s.pick(), t, payloads.get(i++)));
+        }
+        return awaitAll(sent, s);
+    }
+
+    @Override
+    public <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        Scheduler s = scheduler();
+        ClassLoader loader = loaderOf(fn);
+        CaptureInspector.check(fn, "map function");
+        List<byte[]> payloads = new ArrayList<>(items.size());
+        int i = 0;
+        for (I item : items) {
+            if (item != null) {
+                CaptureInspector.check(item, "map element " + i);
+            }
+            payloads.add(serialize(new MapCall<I, T>(fn, item), loader, "map element " + i));
+            i++;
+        }
+        List<PendingTask> sent = new ArrayList<>(payloads.size());
+        for (byte[] p : payloads) {
+            sent.add(send(s.pick(), fn, p));
+        }
+        return awaitAll(sent, s);
+    }
+
+    @Override
+    public PoolNode node(int rank) {
+        List<NodeConnection> all = nodes;
+        if (rank < 0 || rank >= all.size()) {
+            throw new IllegalArgumentException("rank " + rank + " is not in this pool of " + all.size()
+                    + " nodes; ranks go from 0 to " + (all.size() - 1));
+        }
+        NodeConnection n = all.get(rank);
+        return new PoolNode() {
+            @Override
+            public int rank() {
+                return rank;
+            }
+
+            @Override
+            public NodeInfo info() {
+                return n.info();
+            }
+
+            @Override
+            public <T> T run(Task<T> task) {
+                scheduler();
+                return EnginePool.this.await(send(n, task, encode(task, loaderOf(task), "task")));
+            }
+
+            @Override
+            public <T> CompletableFuture<T> submit(Task<T> task) {
+                scheduler();
+                return future(n, send(n, task, encode(task, loaderOf(task), "task")));
+            }
+
+            @Override
+            public String toString() {
+                return "node " + rank + " of " + id;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (!lifecycle.tryMoveTo(PoolState.CLOSING)) {
+            if (lifecycle.state() == PoolState.CLOSING) {
+                try {
+                    lifecycle.awaitClosed();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return;
+        }
+        shutDown(p -> new PoolClosedException("pool " + id + " was closed while task " + p.id
+                + " was waiting or running on node " + p.rank));
+    }
+
+    @Override
+    public String toString() {
+        return "ComputePool[" + id + ", " + lifecycle.state() + ", " + nodes.size() + " nodes]";
+    }
+
+    // ---- sending and receiving ----
+
+    private Scheduler scheduler() {
+        Scheduler s = scheduler;
+        PoolState state = lifecycle.state();
+        if (s == null || state != PoolState.READY) {
+            throw new PoolClosedException("pool " + id + " does not accept tasks: it is " + state);
+        }
+        return s;
+    }
+
+    private byte[] encode(Object task, ClassLoader loader, String label) {
+        scheduler();
+        CaptureInspector.check(task, label);
+        return serialize(task, loader, label);
+    }
+
+    private byte[] serialize(Object task, ClassLoader loader, String label) {
+        code.register(loader);
+        try {
+            return Serialization.forLoader(loader).serialize(task);
+        } catch (RuntimeException e) {
+            throw new TaskSerializationException("the " + label + " cannot be serialized: " + e.getMessage(), e);
+        }
+    }
+
+    private PendingTask send(NodeConnection node, Object task, byte[] payload) {
+        List<StaticSnapshot> statics = code.statics().changes(node.staticsSent());
+        return node.send(taskIds.incrementAndGet(), payload, statics, loaderOf(task));
+    }
+
+    private static ClassLoader loaderOf(Object task) {
+        ClassLoader l = task.getClass().getClassLoader();
+        return l != null ? l : ClassLoader.getSystemClassLoader();
+    }
+
+    private <T> T await(PendingTask p) {
+        try {
+            return decode(p, p.raw.get());
+        } catch (InterruptedException e) {
+            nodeOf(p).cancel(p.id);
+            Thread.currentThread().interrupt();
+            throw new SkywardException("interrupted while waiting for task " + p.id + "; the task was cancelled", e);
+        } catch (ExecutionException e) {
+            throw translate(p, e.getCause());
+        }
+    }
+
+    private <T> List<T> awaitAll(List<PendingTask> sent, Scheduler unused) {
+        List<T> results = new ArrayList<>(sent.size());
+        RuntimeException first = null;
+        for (PendingTask p : sent) {
+            try {
+                results.add(await(p));
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+                results.add(null);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return results;
+    }
+
+    private <T> CompletableFuture<T> future(NodeConnection node, PendingTask p) {
+        TaskFuture<T> f = new TaskFuture<>(node, p.id);
+        p.raw.whenCompleteAsync((bytes, error) -> {
+            if (error != null) {
+                f.completeExceptionally(translate(p, error));
+            } else {
+                try {
+                    f.complete(decode(p, bytes));
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            }
+        }, completions);
+        return f;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T decode(PendingTask p, byte[] bytes) {
+        try {
+            return (T) Serialization.forLoader(p.loader).deserialize(bytes);
+        } catch (RuntimeException e) {
+            throw new TaskSerializationException("the result of task " + p.id + " from node " + p.rank
+                    + " cannot be deserialized here: " + e.getMessage(), e);
+        }
+    }
+
+    private RuntimeException translate(PendingTask p, Throwable error) {
+        if (error instanceof RemoteFailure rf) {
+            Throwable cause = ErrorCodec.decode(rf.info, Serialization.forLoader(p.loader), p.loader);
+            return new TaskFailedException(p.id, p.rank, cause);
+        }
+        if (error instanceof PoolClosedException pc) {
+            return new PoolClosedException(pc.getMessage());
+        }
+        if (error instanceof NodeLostException nl) {
+            return new NodeLostException(nl.rank(), nl.getMessage(), nl.getCause());
+        }
+        if (error instanceof RuntimeException r) {
+            return r;
+        }
+        return new SkywardException("task " + p.id + " failed: " + error, error);
+    }
+
+    private NodeConnection nodeOf(PendingTask p) {
+        return nodes.get(p.rank);
+    }
+
+    // ---- shutting down ----
+
+    private void shutDown(java.util.function.Function<PendingTask, ? extends RuntimeException> why) {
+        List<String> leftovers = new ArrayList<>();
+        heartbeats.shutdownNow();
+        List<NodeConnection> all = nodes;
+        for (NodeConnection n : all) {
+            n.failAll(why);
+        }
+        ExecutorService stoppers = Executors.newCachedThreadPool(daemon("skyward-stop-" + id));
+        try {
+            List<Future<?>> asks = new ArrayList<>();
+            for (NodeConnection n : all) {
+                asks.add(stoppers.submit(() -> {
+                    n.shutdownAgent("pool closed", spec.shutdownGrace());
+                    n.close();
+                }));
+            }
+            waitAll(asks);
+            List<StartedAgent> started;
+            synchronized (agents) {
+                started = List.copyOf(agents);
+            }
+            List<Future<Boolean>> kills = new ArrayList<>();
+            for (StartedAgent a : started) {
+                kills.add(stoppers.submit(() -> a.destroy(spec.shutdownGrace())));
+            }
+            for (int i = 0; i < kills.size(); i++) {
+                try {
+                    if (!kills.get(i).get()) {
+                        leftovers.add(started.get(i) + " is still running");
+                    }
+                } catch (ExecutionException | InterruptedException e) {
+                    leftovers.add(started.get(i) + " could not be stopped: " + e);
+                }
+            }
+        } finally {
+            stoppers.shutdownNow();
+        }
+        if (provisioned != null) {
+            Provider provider = provisioned.provider();
+            try {
+                provider.terminate(id);
+                for (Instance i : provider.describe(id)) {
+                    leftovers.add(provider.name() + " instance " + i.id() + " (" + i.status() + ")");
+                }
+            } catch (RuntimeException e) {
+                leftovers.add(provider.name() + " could not terminate pool " + id + ": " + e.getMessage());
+            }
+        }
+        completions.shutdown();
+        codeExecutor.shutdownNow();
+        PoolRegistry.unregister(this);
+        Duration uptime = Duration.ofNanos(System.nanoTime() - startNanos);
+        double hourly = provisioned == null ? 0 : provisioned.hourlyPrice();
+        lifecycle.moveTo(PoolState.CLOSED);
+        events.publish(new PoolEvent.Closed(id, uptime, hourly, hourly * uptime.toMillis() / 3_600_000.0));
+        if (!leftovers.isEmpty()) {
+            throw new SkywardException("pool " + id + " closed, but these remain and need attention: " + leftovers);
+        }
+    }
+
+    private static void waitAll(List<Future<?>> futures) {
+        for (Future<?> f : futures) {
+            try {
+                f.get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("stopping a node: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A task's future; cancelling it interrupts the task on its node. */
+    private static final class TaskFuture<T> extends CompletableFuture<T> {
+        private final NodeConnection node;
+        private final long taskId;
+
+        TaskFuture(NodeConnection node, long taskId) {
+            this.node = node;
+            this.taskId = taskId;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                node.cancel(taskId);
+            }
+            return cancelled;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.skyward.pool;
+
+import dev.skyward.wire.stream.Payloads;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A task sent to a node and not yet answered: its raw result arrives here (bytes or a failure), by
+ * task id. Decoding the bytes into a value is left to whoever waits, off the transport's threads.
+ */
+final class PendingTask {
+
+    final long id;
+    final int rank;
+    final ClassLoader loader;
+    final CompletableFuture<byte[]> raw = new CompletableFuture<>();
+    private Payloads.Assembly assembly;
+
+    PendingTask(long id, int rank, ClassLoader loader) {
+        this.id = id;
+        this.rank = rank;
+        this.loader = loader;
+    }
+
+    void expect(long size) {
+        assembly = new Payloads.Assembly(size);
+    }
+
+    /** Adds a chunk of the result; true once the result is complete. */
+    boolean add(com.google.protobuf.ByteString data) {
+        return assembly != null && assembly.add(data);
+    }
+
+    byte[] assembled() {
+        return assembly.bytes();
+    }
+}
