@@ -5,7 +5,7 @@ package dev.skyward.bench;
  * shrinks everything for a smoke run while developing. Both sides read the same values.
  */
 record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmup, int tpTasks, int tpRuns,
-        int tpWindow, int tpMaxSeconds, int payloadBytes, int payloadWarmup, int payloadReps, long timeoutSeconds) {
+        int tpWindow, int tpMaxSeconds, int[] payloadMiB, int payloadWarmup, int payloadReps, long timeoutSeconds) {
 
     static Params fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
@@ -19,7 +19,8 @@ record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmu
                 Integer.getInteger("bench.tp.runs", quick ? 1 : 3),
                 Integer.getInteger("bench.tp.window", 256),
                 Integer.getInteger("bench.tp.maxSeconds", quick ? 10 : 20),
-                Integer.getInteger("bench.payload.mib", quick ? 64 : 256) << 20,
+                java.util.Arrays.stream(System.getProperty("bench.payload.mib", quick ? "64,16" : "256,64").split(","))
+                        .map(String::trim).mapToInt(Integer::parseInt).toArray(),
                 Integer.getInteger("bench.payload.warmup", 2),
                 Integer.getInteger("bench.payload.reps", quick ? 2 : 5),
                 Long.getLong("bench.timeout.s", 900));
@@ -35,7 +36,7 @@ record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmu
         r.put("param.tp.runs", tpRuns);
         r.put("param.tp.window", tpWindow);
         r.put("param.tp.maxSeconds", tpMaxSeconds);
-        r.put("param.payload.bytes", payloadBytes);
+        r.put("param.payload.mib", java.util.Arrays.toString(payloadMiB).replaceAll("[\\[\\] ]", ""));
         r.put("param.payload.reps", payloadReps);
     }
 }

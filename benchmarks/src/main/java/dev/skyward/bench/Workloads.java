@@ -36,7 +36,7 @@ final class Workloads {
             phase("tp", this::throughput);
         }
         if (only.contains("payload")) {
-            phase("payload", this::payload);
+            payloads();
         }
     }
 
@@ -142,41 +142,36 @@ final class Workloads {
     }
 
     /**
-     * A task capturing a {@code payloadBytes} array (random content) that returns its length, and a
-     * task that returns a new {@code payloadBytes} array; each timed call to completion.
+     * For each payload size: a task capturing an array of that size (random content) that returns its
+     * length ("argument"), and a task that returns a new array of that size ("result"); each call
+     * timed to completion. The two directions are measured separately, so one failing does not hide
+     * the other.
      */
-    void payload() throws Exception {
-        int size = p.payloadBytes();
-        byte[] data = new byte[size];
-        new SplittableRandom(42).nextBytes(data);
-        for (int i = 0; i < p.payloadWarmup(); i++) {
-            check(target.sendArgument(data), size, "argument");
-            check(target.fetchResult(size).length, size, "result");
+    void payloads() {
+        for (int mib : p.payloadMiB()) {
+            int size = mib << 20;
+            byte[] data = new byte[size];
+            new SplittableRandom(42).nextBytes(data);
+            phase("arg." + mib, () -> timed("arg." + mib, size, () -> check(target.sendArgument(data), size, "argument")));
+            phase("res." + mib, () -> timed("res." + mib, size, () -> check(target.fetchResult(size).length, size, "result")));
         }
-        double[] arg = new double[p.payloadReps()];
-        double[] res = new double[p.payloadReps()];
-        for (int i = 0; i < p.payloadReps(); i++) {
+    }
+
+    private void timed(String key, int size, Phase call) throws Exception {
+        for (int i = 0; i < p.payloadWarmup(); i++) {
+            call.run();
+        }
+        double[] rates = new double[p.payloadReps()];
+        for (int i = 0; i < rates.length; i++) {
             settle();
             long t0 = System.nanoTime();
-            int seen = target.sendArgument(data);
+            call.run();
             long ns = System.nanoTime() - t0;
-            check(seen, size, "argument");
-            arg[i] = size / (ns / 1e9) / 1e6;
-
-            settle();
-            t0 = System.nanoTime();
-            byte[] back = target.fetchResult(size);
-            ns = System.nanoTime() - t0;
-            check(back.length, size, "result");
-            back = null;
-            res[i] = size / (ns / 1e9) / 1e6;
-            System.out.println("  rep " + i + ": argument " + Stats.fmt(arg[i]) + " MB/s, result "
-                    + Stats.fmt(res[i]) + " MB/s");
+            rates[i] = size / (ns / 1e9) / 1e6;
+            System.out.println("  " + key + " rep " + i + ": " + Stats.fmt(rates[i]) + " MB/s");
         }
-        out.put("arg.runs", Stats.list(arg));
-        out.put("arg.MBps", Stats.fmt(Stats.median(arg)));
-        out.put("res.runs", Stats.list(res));
-        out.put("res.MBps", Stats.fmt(Stats.median(res)));
+        out.put(key + ".runs", Stats.list(rates));
+        out.put(key + ".MBps", Stats.fmt(Stats.median(rates)));
     }
 
     private static void check(int got, int want, String what) {
