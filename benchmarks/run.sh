@@ -32,7 +32,12 @@ ROUNDS="${ROUNDS:-1}"
 
 # Every benchmark client JVM (ours and the peer's) runs with these; the agents and the Hazelcast
 # members run with Skyward's agent defaults (dev.skyward.node.AgentCommand.DEFAULT_JVM_OPTIONS).
-JOPTS=(-Xms3g -Xmx3g -XX:+UseG1GC
+# The common-pool parallelism: with 2 CPUs the JDK default is 1, and then CompletableFuture (and
+# Hazelcast, which copies its rule) start a NEW THREAD for every async callback; that made the peer's
+# async throughput ~10x lower here. Pinning it to max(2, nproc-1) keeps the default elsewhere.
+NPROC=$(nproc)
+FJP=$(( NPROC > 3 ? NPROC - 1 : 2 ))
+JOPTS=(-Xms3g -Xmx3g -XX:+UseG1GC -Djava.util.concurrent.ForkJoinPool.common.parallelism=$FJP
   --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.util=ALL-UNNAMED

@@ -25,6 +25,8 @@ import java.util.logging.Logger;
 public final class HazelcastBench {
 
     private static final Logger HZ_LOG = Logger.getLogger("com.hazelcast");
+    /** Async no-ops through the Future API (a CompletionStage in Hazelcast 5) instead of ExecutionCallback. */
+    private static final boolean FUTURE_API = Boolean.getBoolean("bench.hz.futureApi");
 
     private HazelcastBench() {
     }
@@ -87,6 +89,13 @@ public final class HazelcastBench {
 
         @Override
         public CompletableFuture<?> submitNoop() {
+            if (FUTURE_API) {
+                java.util.concurrent.Future<Object> hf = executor.submit(NoOp.INSTANCE);
+                if (hf instanceof java.util.concurrent.CompletionStage<?> stage) {
+                    return stage.toCompletableFuture();
+                }
+                throw new IllegalStateException("Hazelcast's future is no CompletionStage: " + hf.getClass());
+            }
             CompletableFuture<Object> f = new CompletableFuture<>();
             executor.submit(NoOp.INSTANCE, new ExecutionCallback<Object>() {
                 @Override

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * and then lives until its standard input closes — which happens when the parent closes it or dies,
  * so a member never outlives the benchmark.
  *
- * <p>Arguments: {@code CLUSTER PORT MEMBER_PORTS(comma-separated) EXECUTOR_POOL_SIZE}.
+ * <p>Arguments: {@code CLUSTER PORT MEMBER_PORTS(comma-separated) EXECUTOR_POOL_SIZE [COMMON_POOL_PARALLELISM]}.
  */
 public final class HazelcastMember {
 
@@ -33,6 +33,10 @@ public final class HazelcastMember {
         int port = Integer.parseInt(args[1]);
         String[] peers = args[2].split(",");
         int poolSize = Integer.parseInt(args[3]);
+        if (args.length > 4 && !args[4].isEmpty()) {
+            // Same setting as the client JVM (see run.sh): must precede any use of the common pool.
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", args[4]);
+        }
 
         HZ_LOG.setLevel(Level.WARNING);
         Config cfg = new Config();

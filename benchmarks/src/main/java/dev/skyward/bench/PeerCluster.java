@@ -52,6 +52,7 @@ final class PeerCluster implements AutoCloseable {
                 cmd.add(Integer.toString(ports.get(i)));
                 cmd.add(peerPorts);
                 cmd.add(Integer.toString(executorPoolSize));
+                cmd.add(System.getProperty("bench.hz.memberCommonParallelism", ""));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 members.add(p);
                 awaitReady(p, i, 120);
