@@ -110,13 +110,13 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : r.entrySet()) {
             String k = e.getKey();
-            if (k.startsWith("rt.") || k.endsWith(".runs") || k.endsWith(".all")
-                    || k.startsWith("cold.") || k.equals("system") || k.equals("members_gone")) {
+            if (!k.startsWith("param.") && (k.startsWith("rt.") || k.endsWith(".runs") || k.endsWith(".all")
+                    || k.startsWith("cold.") || k.equals("system") || k.equals("members_gone"))) {
                 sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(e.getValue());
             }
         }
         if (sb.length() > 0) {
-            md.append("Details ").append(label).append(": ").append(sb).append('\n');
+            md.append('\n').append("Details, ").append(label).append(" (every repetition / round): ").append(sb).append('\n');
         }
     }
 
@@ -144,7 +144,7 @@ public final class Report {
         }
         Map<String, String> out = new LinkedHashMap<>();
         values.forEach((k, v) -> {
-            if (v.size() == 1) {
+            if (v.stream().distinct().count() == 1) {
                 out.put(k, v.get(0));
             } else if (v.stream().allMatch(x -> number(x) != null)) {
                 double[] d = v.stream().mapToDouble(x -> number(x)).toArray();
