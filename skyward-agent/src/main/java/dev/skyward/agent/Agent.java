@@ -22,7 +22,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +54,7 @@ final class Agent {
     private volatile long lastHeardNanos = System.nanoTime();
     private ScheduledExecutorService watchdog;
     private SessionClassLoader loader;
+    private ResourceClient resources;
     private TaskRunner runner;
     private Server server;
     private int exitCode;
@@ -65,10 +68,9 @@ final class Agent {
         Files.createDirectories(options.workDir());
         Files.createDirectories(options.cacheDir());
         OutputCapture.install();
-        ResourceClient resources = new ResourceClient(link, options.cacheDir());
+        resources = new ResourceClient(link, options.cacheDir());
         loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
         runner = new TaskRunner(loader, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
-        this.resources = resources;
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()))
                 .directExecutor()
                 .maxInboundMessageSize(Protocol.MAX_FRAME)
@@ -86,8 +88,6 @@ final class Agent {
         watchdog.scheduleWithFixedDelay(this::checkAlive, 250, 250, TimeUnit.MILLISECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "skyward-agent-cleanup"));
     }
-
-    private ResourceClient resources;
 
     int port() {
         return server.getPort();
@@ -163,6 +163,14 @@ final class Agent {
                     .setQueued(runner.queued())).build());
             default -> LOG.warn("ignoring unknown frame {}", frame.getKindCase());
         }
+    }
+
+    /** Tasks whose results the client will still receive on the current session. */
+    Set<Long> knownTasks() {
+        Set<Long> known = new HashSet<>(runner.ids());
+        known.addAll(uploads.keySet());
+        known.addAll(link.answeredThisSession());
+        return known;
     }
 
     int cancelAll() {

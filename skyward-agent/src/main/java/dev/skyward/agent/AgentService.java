@@ -7,6 +7,8 @@ import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Hello;
 import dev.skyward.wire.proto.ShutdownReply;
 import dev.skyward.wire.proto.ShutdownRequest;
+import dev.skyward.wire.proto.TasksReply;
+import dev.skyward.wire.proto.TasksRequest;
 import dev.skyward.wire.proto.Welcome;
 import dev.skyward.wire.stream.Outbox;
 import io.grpc.Status;
@@ -70,6 +72,12 @@ final class AgentService extends AgentGrpc.AgentImplBase {
                 outbox.complete();
             }
         };
+    }
+
+    @Override
+    public void tasks(TasksRequest request, StreamObserver<TasksReply> reply) {
+        reply.onNext(TasksReply.newBuilder().addAllKnown(agent.knownTasks()).build());
+        reply.onCompleted();
     }
 
     @Override

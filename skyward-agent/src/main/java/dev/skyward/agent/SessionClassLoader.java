@@ -11,8 +11,12 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSigner;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -41,6 +45,7 @@ final class SessionClassLoader extends ClassLoader {
     private final ResourceClient client;
     private final Path resourceDir;
     private final List<JarFile> jars = new CopyOnWriteArrayList<>();
+    private final Map<String, ProtectionDomain> domains = new ConcurrentHashMap<>();
 
     SessionClassLoader(ClassLoader parent, ResourceClient client, Path resourceDir) {
         super("skyward-session", parent);
@@ -51,9 +56,9 @@ final class SessionClassLoader extends ClassLoader {
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         String resource = name.replace('.', '/') + ".class";
-        byte[] bytes = fromJars(resource);
-        if (bytes != null) {
-            return defineClass(name, bytes, 0, bytes.length);
+        Class<?> fromJar = defineFromJars(name, resource);
+        if (fromJar != null) {
+            return fromJar;
         }
         ResourceReply reply;
         try {
@@ -72,12 +77,12 @@ final class SessionClassLoader extends ClassLoader {
             }
             case JAR -> {
                 addJar(client.jar(reply.getJar()));
-                byte[] b = fromJars(resource);
-                if (b == null) {
+                Class<?> c = defineFromJars(name, resource);
+                if (c == null) {
                     throw new ClassNotFoundException(name + " is not in " + reply.getJar().getName()
                             + " although the client said so");
                 }
-                return defineClass(name, b, 0, b.length);
+                return c;
             }
             case ERROR -> throw new ClassNotFoundException(reply.getError());
             default -> throw new ClassNotFoundException(name + " is found neither on this node nor on the client");
@@ -150,15 +155,26 @@ final class SessionClassLoader extends ClassLoader {
         }
     }
 
-    private byte[] fromJars(String resource) {
+    /** Defines a class from a shipped jar, with the jar as its code source (code that locates itself works). */
+    private Class<?> defineFromJars(String name, String resource) {
         for (JarFile jar : jars) {
             JarEntry entry = jar.getJarEntry(resource);
             if (entry != null) {
+                byte[] b;
                 try (InputStream in = jar.getInputStream(entry)) {
-                    return in.readAllBytes();
+                    b = in.readAllBytes();
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read " + resource + " from " + jar.getName(), e);
                 }
+                ProtectionDomain domain = domains.computeIfAbsent(jar.getName(), j -> {
+                    try {
+                        return new ProtectionDomain(new CodeSource(Path.of(j).toUri().toURL(), (CodeSigner[]) null),
+                                null, this, null);
+                    } catch (MalformedURLException e) {
+                        return null;
+                    }
+                });
+                return defineClass(name, b, 0, b.length, domain);
             }
         }
         return null;

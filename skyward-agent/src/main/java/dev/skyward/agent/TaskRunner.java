@@ -132,6 +132,11 @@ final class TaskRunner {
         return n;
     }
 
+    /** Tasks queued or running here. */
+    java.util.Set<Long> ids() {
+        return java.util.Set.copyOf(tasks.keySet());
+    }
+
     int running() {
         return running.get();
     }

@@ -31,8 +31,9 @@ public final class SnippetStatics {
 
     /** The current values of a snippet class's variables, serialized; remembers the class for refreshes. */
     byte[] snapshot(Class<?> c) {
+        byte[] values = encode(c);
         shipped.put(c.getName(), c);
-        return encode(c);
+        return values;
     }
 
     /**

@@ -100,34 +100,43 @@ public final class Local implements Provider, LaunchesAgents {
 
     @Override
     public List<Instance> describe(String poolId) {
-        Path dir = root.resolve(poolId);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> nodes = Files.list(dir)) {
-            return nodes.map(p -> p.getFileName().toString())
-                    .filter(n -> n.startsWith("node-"))
-                    .map(n -> instance(poolId, Integer.parseInt(n.substring(5))))
-                    .sorted(Comparator.comparingInt(Instance::launchIndex))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return nodeDirs(poolId).stream()
+                .map(p -> instance(poolId, Integer.parseInt(p.getFileName().toString().substring(prefix(poolId).length()))))
+                .sorted(Comparator.comparingInt(Instance::launchIndex))
+                .toList();
     }
 
     @Override
     public void terminate(String poolId) {
-        Path dir = root.resolve(poolId);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        for (Path dir : nodeDirs(poolId)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove local node directory " + dir + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove local pool directory " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The pool's node directories; flat under the root, so an agent that removes its own leaves nothing. */
+    private List<Path> nodeDirs(String poolId) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        String prefix = prefix(poolId);
+        try (Stream<Path> all = Files.list(root)) {
+            return all.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(prefix) && n.substring(prefix.length()).chars().allMatch(Character::isDigit);
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String prefix(String poolId) {
+        return poolId + "-node-";
     }
 
     @Override
@@ -137,7 +146,7 @@ public final class Local implements Provider, LaunchesAgents {
 
     /** The working directory of a node. */
     Path nodeDir(String poolId, int index) {
-        return root.resolve(poolId).resolve("node-" + index);
+        return root.resolve(prefix(poolId) + index);
     }
 
     /** Where this provider keeps its sandboxes. */

@@ -1,6 +1,7 @@
 package dev.skyward.local;
 
 import dev.skyward.node.AgentCommand;
+import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.spi.Instance;
@@ -30,8 +31,11 @@ final class LocalAgentLauncher implements AgentLauncher {
         Path portFile = dir.resolve("agent.port");
         Path log = dir.resolve("agent.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = command.commandLine(java, command.agentJar().toString(), dir.toString(), portFile.toString(),
-                true);
+        ClassDataArchive cds = ClassDataArchive.forAgent(command.agentJar().getParent(),
+                AgentJar.get().sha256());
+        Path[] recording = new Path[1];
+        List<String> cmd = command.withJvmOptions(cds.options(recording))
+                .commandLine(java, command.agentJar().toString(), dir.toString(), portFile.toString(), true);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         // The agent must not inherit this JVM's classpath settings: it loads user code only through shipping.
@@ -41,10 +45,17 @@ final class LocalAgentLauncher implements AgentLauncher {
         Process process = pb.start();
         try {
             int port = awaitPort(process, portFile, log);
-            return new LocalAgent(process, port);
+            return new LocalAgent(process, port, () -> {
+                if (recording[0] != null) {
+                    cds.publish(recording[0]);
+                }
+            });
         } catch (IOException | RuntimeException e) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+            if (recording[0] != null) {
+                cds.publish(null);
+            }
             throw e;
         }
     }
@@ -86,10 +97,12 @@ final class LocalAgentLauncher implements AgentLauncher {
     private static final class LocalAgent implements StartedAgent {
         private final Process process;
         private final int port;
+        private final Runnable afterExit;
 
-        LocalAgent(Process process, int port) {
+        LocalAgent(Process process, int port, Runnable afterExit) {
             this.process = process;
             this.port = port;
+            this.afterExit = afterExit;
         }
 
         @Override
@@ -137,7 +150,11 @@ final class LocalAgentLauncher implements AgentLauncher {
                     break;
                 }
             }
-            return !process.isAlive() && family.stream().noneMatch(ProcessHandle::isAlive);
+            boolean gone = !process.isAlive() && family.stream().noneMatch(ProcessHandle::isAlive);
+            if (gone) {
+                afterExit.run();
+            }
+            return gone;
         }
 
         @Override

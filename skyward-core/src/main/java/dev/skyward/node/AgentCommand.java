@@ -37,6 +37,18 @@ public record AgentCommand(Path agentJar, String poolId, int rank, String token,
     }
 
     /**
+     * The same command with more JVM options.
+     *
+     * @param extra options to append
+     * @return a new command
+     */
+    public AgentCommand withJvmOptions(List<String> extra) {
+        List<String> all = new ArrayList<>(jvmOptions);
+        all.addAll(extra);
+        return new AgentCommand(agentJar, poolId, rank, token, env, heartbeatGrace, ttl, all);
+    }
+
+    /**
      * The command line for a node: {@code java [opts] -jar JAR --work-dir DIR --port-file FILE ...}.
      * The agent binds 127.0.0.1 on a free port and writes the port to the port file once it listens.
      *

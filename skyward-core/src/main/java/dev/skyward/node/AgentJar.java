@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URL;
+import java.net.URLConnection;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -47,16 +49,30 @@ public final class AgentJar {
 
     private static AgentJar extract() {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "skyward-" + System.getProperty("user.name"));
-        try (InputStream in = AgentJar.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the agent jar is missing from skyward-core (" + RESOURCE
-                        + "); this build of skyward-core is broken: rebuild it with 'mvnw verify'");
-            }
+        URL resource = AgentJar.class.getResource(RESOURCE);
+        if (resource == null) {
+            throw new IllegalStateException("the agent jar is missing from skyward-core (" + RESOURCE
+                    + "); this build of skyward-core is broken: rebuild it with 'mvnw verify'");
+        }
+        try {
             Files.createDirectories(dir);
+            // Hashing 20+ MB on every start costs more than the JVM does: remember the hash per build of
+            // the resource (its location, size and time), and hash only what is new.
+            URLConnection c = resource.openConnection();
+            String stamp = resource + "|" + c.getContentLengthLong() + "|" + c.getLastModified();
+            Path known = dir.resolve("agent-" + Integer.toHexString(stamp.hashCode()) + ".sha256");
+            if (Files.isRegularFile(known)) {
+                String[] parts = Files.readString(known).trim().split(" ");
+                Path jar = dir.resolve(parts[0]);
+                if (parts.length == 3 && parts[2].equals(stamp) && Files.isRegularFile(jar)
+                        && Files.size(jar) == c.getContentLengthLong()) {
+                    return new AgentJar(jar, parts[1], Files.size(jar));
+                }
+            }
             Path tmp = Files.createTempFile(dir, "agent", ".part");
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             long size;
-            try (DigestInputStream din = new DigestInputStream(in, md)) {
+            try (InputStream in = c.getInputStream(); DigestInputStream din = new DigestInputStream(in, md)) {
                 size = Files.copy(din, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
             String sha = HexFormat.of().formatHex(md.digest());
@@ -66,11 +82,35 @@ public final class AgentJar {
             } else {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
+            pruneOlderThanAnHour(dir, target);
+            Path knownTmp = Files.createTempFile(dir, "agent", ".sha256.part");
+            Files.writeString(knownTmp, target.getFileName() + " " + sha + " " + stamp);
+            Files.move(knownTmp, known, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return new AgentJar(target, sha, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the agent jar to " + dir + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Every build of the library brings its own agent jar and class archive: remove those of other
+     * builds unused for an hour (a running agent keeps its open file; new agents use the new jar).
+     */
+    private static void pruneOlderThanAnHour(Path dir, Path keep) {
+        long cutoff = System.currentTimeMillis() - 3_600_000;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                boolean ours = n.startsWith("skyward-agent-") && n.endsWith(".jar")
+                        || n.startsWith("agent-") && (n.endsWith(".jsa") || n.endsWith(".sha256") || n.endsWith(".part"));
+                if (ours && !f.equals(keep) && Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // Tidiness only.
         }
     }
 

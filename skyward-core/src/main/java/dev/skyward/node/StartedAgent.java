@@ -17,6 +17,17 @@ public interface StartedAgent {
     boolean isAlive();
 
     /**
+     * After the connection to the agent broke: waits, up to {@code timeout}, until the agent can be
+     * reached again at {@link #host()}:{@link #port()} (an SSH tunnel re-opens on the same local port).
+     *
+     * @param timeout how long to wait
+     * @return true when the client should reconnect; false when the node is gone
+     */
+    default boolean awaitReachable(Duration timeout) {
+        return isAlive();
+    }
+
+    /**
      * Makes sure the agent and everything it started are gone, after the client already asked it
      * to shut down: waits up to {@code grace} for it to exit, then kills it and its descendants,
      * closes tunnels and removes what the launcher put on the node.

@@ -15,6 +15,9 @@ import dev.skyward.SkywardException;
 import dev.skyward.Task;
 import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
+import dev.skyward.bootstrap.PoolKey;
+import dev.skyward.bootstrap.SshAccess;
+import dev.skyward.bootstrap.SshAgentLauncher;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.local.Local;
@@ -24,6 +27,8 @@ import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.LaunchesAgents;
 import dev.skyward.node.NodeEnvironment;
 import dev.skyward.node.StartedAgent;
+import dev.skyward.offer.Provisioned;
+import dev.skyward.offer.Provisioner;
 import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.PoolSpec;
@@ -39,8 +44,11 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +59,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,13 +86,19 @@ final class EnginePool implements ComputePool {
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
     private volatile List<NodeConnection> nodes = List.of();
+    /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
+     *  (image install, cold upload) must not let the agents already started time out. */
+    private final List<NodeConnection> connected = new CopyOnWriteArrayList<>();
+    /** This pool's ephemeral SSH key: its public half goes to providers that create machines. */
+    private final PoolKey poolKey;
     private volatile Scheduler scheduler;
-    private Provisioning.Result provisioned;
+    private Provisioned provisioned;
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
         this.id = spec.name() + "-" + HexFormat.of().formatHex(bytes(3));
         this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
+        this.poolKey = PoolKey.generate(id);
         List<PoolListener> listeners = new ArrayList<>();
         if (spec.console()) {
             listeners.add(new ConsoleRenderer());
@@ -118,7 +133,7 @@ final class EnginePool implements ComputePool {
     private void provisionAndStart() {
         lifecycle.moveTo(PoolState.PROVISIONING);
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
-        provisioned = Provisioning.provision(spec, providers, id, events::publish);
+        provisioned = new Provisioner().provision(spec, providers, id, poolKey.publicKey(), events::publish);
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -160,24 +175,29 @@ final class EnginePool implements ComputePool {
         }
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
-        NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output);
+        NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
+                spec.heartbeatGrace());
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
+        connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
         return c;
     }
 
-    private java.util.Map<String, String> mergedEnv() {
-        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(spec.image().env());
+    private Map<String, String> mergedEnv() {
+        Map<String, String> env = new LinkedHashMap<>(spec.image().env());
         env.putAll(spec.env());
         return env;
     }
 
-    private static AgentLauncher launcherFor(Provider provider) {
+    private AgentLauncher launcherFor(Provider provider) {
+        if (provider instanceof SshAccess access) {
+            return SshAgentLauncher.forPool(access, spec, events::publish);
+        }
         if (provider instanceof LaunchesAgents la) {
             return la.agentLauncher();
         }
-        throw new PoolConfigurationException("provider '" + provider.name() + "' makes machines that are reached over"
-                + " SSH, and this build has no SSH launcher");
+        // Machines this pool created: log in with its ephemeral key, pin their host keys on first use.
+        return SshAgentLauncher.forPool(poolKey, spec, events::publish);
     }
 
     private NodeConnection await(Future<NodeConnection> f, long deadlineNanos) {
@@ -196,7 +216,7 @@ final class EnginePool implements ComputePool {
     }
 
     private void heartbeat() {
-        for (NodeConnection n : nodes) {
+        for (NodeConnection n : connected) {
             n.heartbeat();
         }
     }
@@ -237,7 +257,7 @@ final class EnginePool implements ComputePool {
         for (NodeConnection n : nodes) {
             sent.add(send(n, task, payload));
         }
-        return awaitAll(sent, s);
+        return awaitAll(sent);
     }
 
     @Override
@@ -253,7 +273,7 @@ final class EnginePool implements ComputePool {
         for (Task<? extends T> t : tasks) {
             sent.add(send(s.pick(), t, payloads.get(i++)));
         }
-        return awaitAll(sent, s);
+        return awaitAll(sent);
     }
 
     @Override
@@ -274,7 +294,7 @@ final class EnginePool implements ComputePool {
         for (byte[] p : payloads) {
             sent.add(send(s.pick(), fn, p));
         }
-        return awaitAll(sent, s);
+        return awaitAll(sent);
     }
 
     @Override
@@ -384,7 +404,7 @@ final class EnginePool implements ComputePool {
         }
     }
 
-    private <T> List<T> awaitAll(List<PendingTask> sent, Scheduler unused) {
+    private <T> List<T> awaitAll(List<PendingTask> sent) {
         List<T> results = new ArrayList<>(sent.size());
         RuntimeException first = null;
         for (PendingTask p : sent) {
@@ -454,7 +474,7 @@ final class EnginePool implements ComputePool {
 
     // ---- shutting down ----
 
-    private void shutDown(java.util.function.Function<PendingTask, ? extends RuntimeException> why) {
+    private void shutDown(Function<PendingTask, ? extends RuntimeException> why) {
         List<String> leftovers = new ArrayList<>();
         heartbeats.shutdownNow();
         List<NodeConnection> all = nodes;

@@ -18,6 +18,7 @@ import dev.skyward.wire.proto.Output;
 import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
 import dev.skyward.wire.proto.StaticSnapshot;
+import dev.skyward.wire.proto.TasksRequest;
 import dev.skyward.wire.proto.Welcome;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
@@ -32,6 +33,8 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +58,10 @@ final class NodeConnection {
     private final CodeServer code;
     private final Executor codeExecutor;
     private final OutputListener output;
-    private final Outbox<ClientFrame> outbox = new Outbox<>();
+    private final Duration reconnectWindow;
+    private final AtomicInteger sessions = new AtomicInteger();
+    private volatile Outbox<ClientFrame> outbox = new Outbox<>();
+    private boolean reconnecting;
     private final Map<Long, PendingTask> pending = new ConcurrentHashMap<>();
     private final Map<String, byte[]> staticsSent = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -66,7 +72,8 @@ final class NodeConnection {
     private volatile boolean closing;
 
     NodeConnection(NodeInfo info, StartedAgent agent, String poolId, String token, CodeServer code,
-            Executor codeExecutor, OutputListener output) {
+            Executor codeExecutor, OutputListener output, Duration reconnectWindow) {
+        this.reconnectWindow = reconnectWindow;
         this.info = info;
         this.agent = agent;
         this.poolId = poolId;
@@ -91,8 +98,15 @@ final class NodeConnection {
         welcome = blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handshake(Hello.newBuilder().setProtocolVersion(Protocol.VERSION).setPoolId(poolId)
                         .setConcurrency(concurrency).build());
-        StreamObserver<ClientFrame> requests = AgentGrpc.newStub(channel).session(new Inbound());
-        outbox.attach((CallStreamObserver<ClientFrame>) requests);
+        openSession();
+    }
+
+    /** Opens a session stream and makes it the one everything is sent on. */
+    private Inbound openSession() {
+        Inbound inbound = new Inbound(sessions.incrementAndGet(), outbox);
+        StreamObserver<ClientFrame> requests = AgentGrpc.newStub(channel).withWaitForReady().session(inbound);
+        inbound.outbox.attach((CallStreamObserver<ClientFrame>) requests);
+        return inbound;
     }
 
     NodeInfo info() {
@@ -130,11 +144,12 @@ final class NodeConnection {
             return p;
         }
         Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(statics);
+        Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
         if (Payloads.inline(payload.length)) {
-            outbox.send(ClientFrame.newBuilder().setExecute(e.setPayload(Payloads.wrap(payload))).build());
+            out.send(ClientFrame.newBuilder().setExecute(e.setPayload(Payloads.wrap(payload))).build());
         } else {
-            outbox.send(ClientFrame.newBuilder().setExecute(e.setPayloadSize(payload.length)).build());
-            Payloads.chunk(id, payload, c -> outbox.send(ClientFrame.newBuilder().setChunk(c).build()));
+            out.send(ClientFrame.newBuilder().setExecute(e.setPayloadSize(payload.length)).build());
+            Payloads.chunk(id, payload, c -> out.send(ClientFrame.newBuilder().setChunk(c).build()));
         }
         return p;
     }
@@ -250,11 +265,58 @@ final class NodeConnection {
         }
     }
 
-    private void onLost(Throwable cause) {
-        if (closing) {
-            return;
+    /**
+     * The session stream broke. If the agent can be reached again (an SSH tunnel re-opened), a new
+     * session takes over: tasks the agent still knows finish normally, the others fail as lost. If not,
+     * every task in flight fails with {@link NodeLostException}. Never on gRPC's thread: it waits.
+     */
+    private void onLost(int session, Throwable cause) {
+        Set<Long> inFlightThen;
+        synchronized (this) {
+            if (closing || lostCause != null || reconnecting || session != sessions.get()) {
+                return;
+            }
+            reconnecting = true;
+            Outbox<ClientFrame> broken = outbox;
+            outbox = new Outbox<>(); // new tasks wait here for the next session
+            broken.abandon();
+            inFlightThen = Set.copyOf(pending.keySet());
         }
-        lostCause = cause;
+        LOG.warn("connection to node {} broke ({}); trying to reconnect for up to {} s", info.rank(), cause.toString(),
+                reconnectWindow.toSeconds());
+        Thread t = new Thread(() -> reconnect(cause, inFlightThen), "skyward-reconnect-" + info.rank());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void reconnect(Throwable cause, Set<Long> inFlightThen) {
+        try {
+            if (!closing && agent.awaitReachable(reconnectWindow)) {
+                channel.resetConnectBackoff();
+                Inbound inbound = openSession();
+                inbound.live.get(30, TimeUnit.SECONDS);
+                Set<Long> known = Set.copyOf(blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .tasks(TasksRequest.getDefaultInstance()).getKnownList());
+                for (long id : inFlightThen) {
+                    PendingTask p = pending.get(id);
+                    if (p != null && !known.contains(id)) {
+                        fail(p, lost(new IllegalStateException("task " + id
+                                + " was lost with the connection (the node is back, but the task or its result is not)")));
+                    }
+                }
+                LOG.info("node {} reconnected", info.rank());
+                synchronized (this) {
+                    reconnecting = false;
+                }
+                return;
+            }
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+        synchronized (this) {
+            reconnecting = false;
+            lostCause = cause;
+        }
         LOG.warn("lost node {}: {}", info.rank(), cause.toString());
         outbox.abandon();
         for (PendingTask p : List.copyOf(pending.values())) {
@@ -262,8 +324,17 @@ final class NodeConnection {
         }
     }
 
-    /** Receives the agent's frames, on gRPC's transport thread: must not block. */
+    /** Receives one session's frames, on gRPC's transport thread: must not block. */
     private final class Inbound implements ClientResponseObserver<ClientFrame, AgentFrame> {
+        private final int session;
+        private final Outbox<ClientFrame> outbox;
+        private final CompletableFuture<Void> live = new CompletableFuture<>();
+
+        Inbound(int session, Outbox<ClientFrame> outbox) {
+            this.session = session;
+            this.outbox = outbox;
+        }
+
         @Override
         public void beforeStart(ClientCallStreamObserver<ClientFrame> requests) {
             requests.setOnReadyHandler(outbox::drain);
@@ -271,17 +342,21 @@ final class NodeConnection {
 
         @Override
         public void onNext(AgentFrame frame) {
+            live.complete(null);
             onFrame(frame);
         }
 
         @Override
         public void onError(Throwable t) {
-            onLost(t);
+            live.completeExceptionally(t);
+            onLost(session, t);
         }
 
         @Override
         public void onCompleted() {
-            onLost(new IllegalStateException("the agent ended the session"));
+            IllegalStateException ended = new IllegalStateException("the agent ended the session");
+            live.completeExceptionally(ended);
+            onLost(session, ended);
         }
     }
 }

@@ -111,38 +111,63 @@ public final class ErrorCodec {
     }
 
     private static Throwable rebuild(ErrorInfo info, Throwable original, ClassLoader loader, int depth) {
-        Throwable t = original != null ? original : instantiate(info, loader);
-        t.setStackTrace(frames(info));
-        if (depth < MAX_DEPTH) {
-            if (info.hasCause()) {
-                Throwable existing = t.getCause();
-                Throwable cause = rebuild(info.getCause(),
-                        existing != null && existing.getClass().getName().equals(info.getCause().getClassName())
-                                ? existing : null,
-                        loader, depth + 1);
-                if (existing == null) {
-                    try {
-                        t.initCause(cause);
-                    } catch (IllegalStateException alreadySet) {
-                        t.addSuppressed(cause);
-                    }
-                }
+        Throwable cause = null;
+        if (depth < MAX_DEPTH && info.hasCause()) {
+            Throwable existing = original == null ? null : original.getCause();
+            cause = rebuild(info.getCause(),
+                    existing != null && existing.getClass().getName().equals(info.getCause().getClassName())
+                            ? existing : null,
+                    loader, depth + 1);
+        }
+        StackTraceElement[] frames = frames(info);
+        Throwable t = original;
+        if (t != null && !restoreStack(t, frames)) {
+            t = null; // an instance whose stack cannot be written: rebuild one that can hold it
+        }
+        if (t == null) {
+            t = instantiate(info, cause, loader);
+            t.setStackTrace(frames);
+        }
+        if (cause != null && t.getCause() == null) {
+            try {
+                t.initCause(cause);
+            } catch (IllegalStateException alreadySet) {
+                t.addSuppressed(cause);
             }
-            if (t.getSuppressed().length == 0) {
-                for (ErrorInfo s : info.getSuppressedList()) {
-                    t.addSuppressed(rebuild(s, null, loader, depth + 1));
-                }
+        }
+        if (depth < MAX_DEPTH && t.getSuppressed().length == 0) {
+            for (ErrorInfo s : info.getSuppressedList()) {
+                t.addSuppressed(rebuild(s, null, loader, depth + 1));
             }
         }
         return t;
     }
 
-    private static Throwable instantiate(ErrorInfo info, ClassLoader loader) {
+    /**
+     * Puts the remote frames on a deserialized exception. A Throwable made without running a
+     * constructor has an unwritable stack; then the field is set directly where the JVM allows it.
+     */
+    private static boolean restoreStack(Throwable t, StackTraceElement[] frames) {
+        t.setStackTrace(frames);
+        if (t.getStackTrace().length == frames.length) {
+            return true;
+        }
+        try {
+            java.lang.reflect.Field f = Throwable.class.getDeclaredField("stackTrace");
+            f.setAccessible(true);
+            f.set(t, frames.clone());
+            return t.getStackTrace().length == frames.length;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Throwable instantiate(ErrorInfo info, Throwable cause, ClassLoader loader) {
         String message = info.getHasMessage() ? info.getMessage() : null;
         try {
             Class<?> type = Class.forName(info.getClassName(), false, loader);
             if (Throwable.class.isAssignableFrom(type)) {
-                Throwable t = construct(type.asSubclass(Throwable.class), message);
+                Throwable t = construct(type.asSubclass(Throwable.class), message, cause);
                 if (t != null) {
                     return t;
                 }
@@ -153,12 +178,20 @@ public final class ErrorCodec {
         return new RemoteException(info.getClassName(), message);
     }
 
-    private static Throwable construct(Class<? extends Throwable> type, String message) {
-        try {
-            Constructor<? extends Throwable> c = type.getConstructor(String.class);
-            return c.newInstance(message);
-        } catch (ReflectiveOperationException | RuntimeException ignored) {
-            // try the next shape
+    /** Tries the usual constructor shapes: (String), (String, cause type), and () when there is no message. */
+    private static Throwable construct(Class<? extends Throwable> type, String message, Throwable cause) {
+        for (Constructor<?> c : type.getConstructors()) {
+            Class<?>[] p = c.getParameterTypes();
+            try {
+                if (p.length == 1 && p[0] == String.class) {
+                    return (Throwable) c.newInstance(message);
+                }
+                if (p.length == 2 && p[0] == String.class && cause != null && p[1].isInstance(cause)) {
+                    return (Throwable) c.newInstance(message, cause);
+                }
+            } catch (ReflectiveOperationException | RuntimeException ignored) {
+                // try the next shape
+            }
         }
         if (message == null) {
             try {

@@ -39,6 +39,9 @@ public final class Serialization {
                 .suppressClassRegistrationWarnings(true)
                 .withRefTracking(true)
                 .withAsyncCompilation(true)
+                // Peers are authenticated with the pool token; the limits guard against untrusted
+                // input and would refuse a legitimate 256 MiB array.
+                .withMaxGraphMemoryBytes(Long.MAX_VALUE)
                 .withClassLoader(loader)
                 .buildThreadSafeFory();
     }

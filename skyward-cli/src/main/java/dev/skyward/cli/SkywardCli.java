@@ -1,0 +1,69 @@
+package dev.skyward.cli;
+
+import dev.skyward.PoolConfigurationException;
+import dev.skyward.credentials.CredentialLookup;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code skyward} command: browse the offer catalogs, list accelerator names, check credentials.
+ *
+ * <pre>
+ * java -jar skyward-cli/target/skyward-cli.jar offers --accelerator H100:8 --spot
+ * java -jar skyward-cli/target/skyward-cli.jar accelerators
+ * java -jar skyward-cli/target/skyward-cli.jar check
+ * </pre>
+ */
+@Command(name = "skyward", mixinStandardHelpOptions = true, version = "skyward 0.1.0-SNAPSHOT",
+        description = "Skyward for Java: offers, accelerators and credentials of the supported clouds.",
+        subcommands = {OffersCommand.class, AcceleratorsCommand.class, CheckCommand.class,
+                CommandLine.HelpCommand.class})
+public final class SkywardCli {
+
+    private final CredentialLookup credentials;
+
+    /** @param credentials where {@code check} looks */
+    SkywardCli(CredentialLookup credentials) {
+        this.credentials = credentials;
+    }
+
+    CredentialLookup credentials() {
+        return credentials;
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(CredentialLookup.system(), out, err, args));
+    }
+
+    /**
+     * Runs the command line with its own streams and credential lookup (for tests).
+     *
+     * @param credentials where {@code check} looks
+     * @param out standard output
+     * @param err error output
+     * @param args the arguments
+     * @return the exit code: 0 ok, 1 nothing found, 2 bad usage
+     */
+    static int run(CredentialLookup credentials, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new SkywardCli(credentials));
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("skyward: " + e.getMessage());
+            commandLine.getErr().flush();
+            return e instanceof IllegalArgumentException || e instanceof PoolConfigurationException ? 2 : 1;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.skyward.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyward.credentials.CredentialLookup;
+import dev.skyward.offer.Catalog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code skyward} command as a user runs it, over the built-in catalogs. */
+class SkywardCliTest {
+
+    @TempDir
+    static Path home;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void builtInCatalogsOnly() {
+        System.setProperty(Catalog.DIR_PROPERTY, home.resolve("no-catalogs").toString());
+    }
+
+    @AfterAll
+    static void clear() {
+        System.clearProperty(Catalog.DIR_PROPERTY);
+    }
+
+    private int run(Map<String, String> env, String... args) {
+        return SkywardCli.run(new CredentialLookup(env, home), new PrintWriter(out), new PrintWriter(err), args);
+    }
+
+    @Test
+    void offersListsTheCheapestFirst() {
+        int code = run(Map.of(), "offers", "--accelerator", "H100:8");
+
+        assertThat(code).isZero();
+        String[] lines = out.toString().split("\n");
+        assertThat(lines[0]).startsWith("PROVIDER").contains("INSTANCE TYPE", "REGION", "$/H");
+        assertThat(lines[1]).startsWith("verda").contains("8H100.80S.176V", "FIN-03", "on-demand", "15.92");
+        assertThat(out.toString()).contains("13 offers; catalogs: aws (built-in), digitalocean (built-in), verda (built-in)");
+    }
+
+    @Test
+    void offersFiltersAndPrintsJson() throws Exception {
+        int code = run(Map.of(), "offers", "-a", "nvidia_h100", "--count", "8", "--spot", "--provider", "aws",
+                "--region", "us-west-2", "--nodes", "2", "--json");
+
+        assertThat(code).isZero();
+        JsonNode rows = new ObjectMapper().readTree(out.toString());
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).get("zone").asText()).isEqualTo("us-west-2a");
+        assertThat(rows.get(0).get("pricePerHour").asDouble()).isEqualTo(14.88);
+        assertThat(rows.get(0).get("totalPerHour").asDouble()).isEqualTo(29.76);
+        assertThat(rows.get(0).get("spot").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aTypoIsAUsageErrorWithSuggestions() {
+        assertThat(run(Map.of(), "offers", "-a", "H10")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown accelerator 'H10'; did you mean H100, H200?");
+    }
+
+    @Test
+    void anImpossibleFilterSaysWhichOne() {
+        assertThat(run(Map.of(), "offers", "-a", "H100:3")).isEqualTo(1);
+        assertThat(err.toString()).contains("no provider offers H100:3; counts offered: 1, 2, 4, 8");
+    }
+
+    @Test
+    void acceleratorsListsWhoOffersWhat() {
+        assertThat(run(Map.of(), "accelerators")).isZero();
+
+        assertThat(out.toString()).containsPattern("H100 +80 GiB +nvidia +aws 1,8; digitalocean 1,8; verda 1,2,4,8");
+        assertThat(out.toString()).containsPattern("MI300X +192 GiB +amd +digitalocean 1,8");
+    }
+
+    @Test
+    void checkSaysWhereCredentialsWereFoundAndWhatToSetOtherwise() {
+        int code = run(Map.of("DIGITALOCEAN_TOKEN", "dop_v1_x"), "check");
+
+        assertThat(code).isZero();
+        assertThat(out.toString())
+                .contains("digitalocean  ok       env DIGITALOCEAN_TOKEN")
+                .contains("aws           missing  no AWS credentials found; set AWS_ACCESS_KEY_ID")
+                .contains("verda         missing  no Verda credentials found; set VERDA_CLIENT_ID")
+                .doesNotContain("dop_v1_x");
+        assertThat(run(Map.of(), "check", "--provider", "verda")).isEqualTo(1);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.skyward.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An AppCDS archive of the agent's classes for this JVM, which roughly halves an agent's start-up.
+ * JDK 19 and later create and validate it themselves ({@code -XX:+AutoCreateSharedArchive}). On
+ * JDK 17 the first agent that finds no archive records one when it exits
+ * ({@code -XX:ArchiveClassesAtExit}) into a private file that is moved into place once it is complete,
+ * so agents starting at the same time never read a half-written archive.
+ */
+final class ClassDataArchive {
+
+    private final Path archive;
+    private final boolean automatic;
+
+    private ClassDataArchive(Path archive, boolean automatic) {
+        this.archive = archive;
+        this.automatic = automatic;
+    }
+
+    /** The archive for an agent jar (by its hash) run by this process's JVM. */
+    static ClassDataArchive forAgent(Path dir, String agentSha) {
+        String vm = System.getProperty("java.vm.version") + "|" + System.getProperty("java.home");
+        String name = "agent-" + agentSha.substring(0, 16) + "-" + Integer.toHexString(vm.hashCode()) + ".jsa";
+        return new ClassDataArchive(dir.resolve(name), Runtime.version().feature() >= 19);
+    }
+
+    /**
+     * JVM options for one agent. On JDK 17, {@code recordTo} receives the private file this agent
+     * records into, or stays empty when the archive exists (or another agent is recording it).
+     */
+    List<String> options(Path[] recordTo) {
+        if (automatic) {
+            return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off",
+                    "-Xlog:cds+dynamic=off");
+        }
+        if (Files.isRegularFile(archive)) {
+            return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off");
+        }
+        Path lock = archive.resolveSibling(archive.getFileName() + ".recording");
+        try {
+            // A recorder that died (its client was killed) leaves its lock: ten minutes is long enough.
+            if (Files.isRegularFile(lock) && Files.getLastModifiedTime(lock).toMillis()
+                    < System.currentTimeMillis() - 600_000) {
+                Files.deleteIfExists(lock);
+            }
+            Files.createFile(lock);
+        } catch (IOException someoneElseRecords) {
+            return List.of();
+        }
+        Path part = archive.resolveSibling(archive.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + System.nanoTime() + ".part");
+        recordTo[0] = part;
+        return List.of("-XX:ArchiveClassesAtExit=" + part, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    }
+
+    /** After the recording agent exited: publish its archive if it wrote one. */
+    void publish(Path recorded) {
+        Path lock = archive.resolveSibling(archive.getFileName() + ".recording");
+        try {
+            if (recorded != null && Files.isRegularFile(recorded) && Files.size(recorded) > 0) {
+                Files.move(recorded, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // No archive this time: the next pool records again.
+        } finally {
+            try {
+                if (recorded != null) {
+                    Files.deleteIfExists(recorded);
+                }
+                Files.deleteIfExists(lock);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return archive.toString().toLowerCase(Locale.ROOT);
+    }
+}
