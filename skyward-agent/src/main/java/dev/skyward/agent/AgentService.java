@@ -47,6 +47,7 @@ final class AgentService extends AgentGrpc.AgentImplBase {
     public StreamObserver<ClientFrame> session(StreamObserver<AgentFrame> responses) {
         ServerCallStreamObserver<AgentFrame> call = (ServerCallStreamObserver<AgentFrame>) responses;
         Outbox<AgentFrame> outbox = new Outbox<>();
+        call.setOnReadyThreshold(Protocol.ON_READY_THRESHOLD);
         call.setOnReadyHandler(outbox::drain);
         call.setOnCancelHandler(() -> {
             outbox.abandon();

@@ -4,45 +4,63 @@ import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.HeartbeatAck;
 import dev.skyward.wire.stream.Outbox;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The agent's way back to its client. Frames produced while no session is connected (the
  * connection dropped and the client is reconnecting) are parked and sent when a session attaches,
- * so a task that finishes during a reconnect still reports its result. The link also remembers which
- * results went out on the current session: those are the ones the client can still count on.
+ * so a task that finishes during a reconnect still reports its result.
+ *
+ * <p>After a re-attach the client asks which of its tasks survived; until it has asked, the link
+ * remembers which results went out on the new session (only then: remembering every result of a
+ * long session would grow without bound).
  */
 final class Link {
 
     private final Queue<AgentFrame> parked = new ArrayDeque<>();
-    private final Set<Long> answeredThisSession = ConcurrentHashMap.newKeySet();
+    private final Set<Long> answeredSinceReattach = new HashSet<>();
     private Outbox<AgentFrame> current;
+    private boolean attachedBefore;
+    private boolean tracking;
 
-    synchronized void send(AgentFrame frame) {
-        if (current != null && !current.isDone()) {
-            current.send(frame);
-            if (frame.hasResult()) {
-                answeredThisSession.add(frame.getResult().getTaskId());
+    void send(AgentFrame frame) {
+        Outbox<AgentFrame> out;
+        synchronized (this) {
+            out = current;
+            if (out == null || out.isDone()) {
+                parked.add(frame);
+                return;
             }
-        } else {
-            parked.add(frame);
+            if (tracking && frame.hasResult()) {
+                answeredSinceReattach.add(frame.getResult().getTaskId());
+            }
+            out.enqueue(frame);
         }
+        out.drain(); // outside the lock: it calls into gRPC
     }
 
     /**
      * Makes a new session current: parked frames go out first, then a heartbeat that tells the client
      * the session is live (it waits for one before asking which tasks survived).
      */
-    synchronized void attach(Outbox<AgentFrame> outbox) {
-        answeredThisSession.clear();
-        current = outbox;
-        AgentFrame f;
-        while ((f = parked.poll()) != null) {
-            send(f);
+    void attach(Outbox<AgentFrame> outbox) {
+        synchronized (this) {
+            current = outbox;
+            tracking = attachedBefore;
+            attachedBefore = true;
+            answeredSinceReattach.clear();
+            AgentFrame f;
+            while ((f = parked.poll()) != null) {
+                if (tracking && f.hasResult()) {
+                    answeredSinceReattach.add(f.getResult().getTaskId());
+                }
+                outbox.enqueue(f);
+            }
+            outbox.enqueue(AgentFrame.newBuilder().setHeartbeat(HeartbeatAck.getDefaultInstance()).build());
         }
-        outbox.send(AgentFrame.newBuilder().setHeartbeat(HeartbeatAck.getDefaultInstance()).build());
+        outbox.drain();
     }
 
     synchronized void detach(Outbox<AgentFrame> outbox) {
@@ -51,8 +69,11 @@ final class Link {
         }
     }
 
-    /** Tasks whose results went out on the current session. */
-    Set<Long> answeredThisSession() {
-        return Set.copyOf(answeredThisSession);
+    /** Tasks whose results went out on the current session since it re-attached; stops remembering. */
+    synchronized Set<Long> takeAnsweredSinceReattach() {
+        Set<Long> answered = Set.copyOf(answeredSinceReattach);
+        answeredSinceReattach.clear();
+        tracking = false;
+        return answered;
     }
 }

@@ -104,7 +104,8 @@ final class NodeConnection {
     /** Opens a session stream and makes it the one everything is sent on. */
     private Inbound openSession() {
         Inbound inbound = new Inbound(sessions.incrementAndGet(), outbox);
-        StreamObserver<ClientFrame> requests = AgentGrpc.newStub(channel).withWaitForReady().session(inbound);
+        StreamObserver<ClientFrame> requests = AgentGrpc.newStub(channel).withWaitForReady()
+                .withOnReadyThreshold(Protocol.ON_READY_THRESHOLD).session(inbound);
         inbound.outbox.attach((CallStreamObserver<ClientFrame>) requests);
         return inbound;
     }

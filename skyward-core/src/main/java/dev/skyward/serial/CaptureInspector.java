@@ -54,6 +54,20 @@ public final class CaptureInspector {
         }
     };
 
+    /** Each lambda class's writeReplace, looked up once: reflection per task would cost more than the check. */
+    private static final ClassValue<Method> WRITE_REPLACE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            try {
+                Method m = type.getDeclaredMethod("writeReplace");
+                m.setAccessible(true);
+                return m;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
     private CaptureInspector() {
     }
 
@@ -138,9 +152,11 @@ public final class CaptureInspector {
     }
 
     private static SerializedLambda serializedLambda(Object lambda) {
+        Method m = WRITE_REPLACE.get(lambda.getClass());
+        if (m == null) {
+            return null;
+        }
         try {
-            Method m = lambda.getClass().getDeclaredMethod("writeReplace");
-            m.setAccessible(true);
             return m.invoke(lambda) instanceof SerializedLambda sl ? sl : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;

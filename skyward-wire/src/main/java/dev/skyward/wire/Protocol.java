@@ -21,6 +21,13 @@ public final class Protocol {
     /** Payloads up to this size travel inside their Execute or Result frame. */
     public static final int INLINE_LIMIT = CHUNK_SIZE;
 
+    /**
+     * How much a stream may hold in the transport before it reports "not ready": several chunks, so a
+     * large payload keeps the connection busy instead of waiting for each 1 MiB chunk to drain
+     * (gRPC's default is 32 KiB).
+     */
+    public static final int ON_READY_THRESHOLD = 4 * CHUNK_SIZE;
+
     /** Largest frame either end accepts: a chunk plus headroom for output batches. */
     public static final int MAX_FRAME = 8 << 20;
 

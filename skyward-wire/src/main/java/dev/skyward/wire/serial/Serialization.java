@@ -42,6 +42,26 @@ public final class Serialization {
         return fory;
     }
 
+    /**
+     * Builds the loader's Fory and runs one sample through it, off the caller's thread, so the first
+     * real task does not pay Fory's start-up (~150 ms) while agents are still starting anyway.
+     *
+     * @param loader the loader tasks will most likely come from
+     * @param sample something shaped like a task (a serializable lambda)
+     */
+    public static void warmUpInBackground(ClassLoader loader, Object sample) {
+        Thread t = new Thread(() -> {
+            try {
+                ThreadSafeFory fory = forLoader(loader);
+                fory.deserialize(fory.serialize(sample));
+            } catch (RuntimeException e) {
+                // Only a head start; the first task will build it anyway.
+            }
+        }, "skyward-fory-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private record Last(ClassLoader loader, ThreadSafeFory fory) {
     }
 

@@ -52,6 +52,18 @@ public final class Outbox<T> {
         drain();
     }
 
+    /**
+     * Queues a message without sending; call {@link #drain()} afterwards, outside any lock of yours,
+     * since draining calls into gRPC.
+     *
+     * @param message the message
+     */
+    public void enqueue(T message) {
+        if (!done) {
+            queue.add(message);
+        }
+    }
+
     /** Whether the stream has ended (completed or failed). */
     public boolean isDone() {
         return done;
