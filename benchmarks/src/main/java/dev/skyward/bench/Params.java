@@ -21,7 +21,7 @@ record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmu
                 Integer.getInteger("bench.tp.maxSeconds", quick ? 10 : 20),
                 java.util.Arrays.stream(System.getProperty("bench.payload.mib", quick ? "64,16" : "256,64").split(","))
                         .map(String::trim).mapToInt(Integer::parseInt).toArray(),
-                Integer.getInteger("bench.payload.warmup", 2),
+                Integer.getInteger("bench.payload.warmup", quick ? 2 : 5),
                 Integer.getInteger("bench.payload.reps", quick ? 2 : 5),
                 Long.getLong("bench.timeout.s", 900));
     }
