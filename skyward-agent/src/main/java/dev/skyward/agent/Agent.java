@@ -1,14 +1,11 @@
 package dev.skyward.agent;
 
-import dev.skyward.MapTask;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Execute;
 import dev.skyward.wire.proto.HeartbeatAck;
 import dev.skyward.wire.proto.Welcome;
-import dev.skyward.wire.serial.MapCall;
-import dev.skyward.wire.serial.Serialization;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
 import io.grpc.Server;
@@ -82,8 +79,6 @@ final class Agent {
                 .addService(ServerInterceptors.intercept(new AgentService(this), new TokenInterceptor(token)))
                 .build()
                 .start();
-        Serialization.warmUpInBackground(loader,
-                new MapCall<Integer, Integer>((MapTask<Integer, Integer>) (ctx, x) -> x, 1));
         writePortFile(server.getPort());
         watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skyward-watchdog");
