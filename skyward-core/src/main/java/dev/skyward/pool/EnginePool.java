@@ -244,12 +244,19 @@ final class EnginePool implements ComputePool {
 
     @Override
     public <T> T run(Task<T> task) {
-        return await(send(scheduler().pick(), task, encode(task, loaderOf(task), "task")));
+        return runOn(scheduler().pick(), task);
     }
 
     @Override
     public <T> CompletableFuture<T> submit(Task<T> task) {
-        NodeConnection node = scheduler().pick();
+        return submitTo(scheduler().pick(), task);
+    }
+
+    private <T> T runOn(NodeConnection node, Task<T> task) {
+        return await(send(node, task, encode(task, loaderOf(task), "task")));
+    }
+
+    private <T> CompletableFuture<T> submitTo(NodeConnection node, Task<T> task) {
         return future(node, send(node, task, encode(task, loaderOf(task), "task")));
     }
 
@@ -322,14 +329,12 @@ final class EnginePool implements ComputePool {
 
             @Override
             public <T> T run(Task<T> task) {
-                scheduler();
-                return EnginePool.this.await(send(n, task, encode(task, loaderOf(task), "task")));
+                return runOn(n, task);
             }
 
             @Override
             public <T> CompletableFuture<T> submit(Task<T> task) {
-                scheduler();
-                return future(n, send(n, task, encode(task, loaderOf(task), "task")));
+                return submitTo(n, task);
             }
 
             @Override
