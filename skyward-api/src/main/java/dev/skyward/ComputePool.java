@@ -159,6 +159,7 @@ public interface ComputePool extends AutoCloseable {
         private Duration provisionTimeout = Duration.ofMinutes(20);
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration heartbeatGrace = Duration.ofSeconds(60);
+        private Duration maxNodeLifetime;
         private OutputListener output;
         private final List<PoolListener> listeners = new ArrayList<>();
         private boolean console = true;
@@ -423,6 +424,23 @@ public interface ComputePool extends AutoCloseable {
         }
 
         /**
+         * A hard cap on every node's life, whatever the client does: when it passes, each agent stops
+         * its tasks and exits (on clouds, the machine shuts down) even if this process is still
+         * alive — a guard against a forgotten notebook keeping GPUs busy. Default: none.
+         *
+         * @param lifetime at least 1 s
+         * @return this builder
+         */
+        public Builder maxNodeLifetime(Duration lifetime) {
+            positive(lifetime, "maxNodeLifetime");
+            if (lifetime.toMillis() < 1000) {
+                throw new PoolConfigurationException("maxNodeLifetime must be at least 1s, was " + lifetime);
+            }
+            this.maxNodeLifetime = lifetime;
+            return this;
+        }
+
+        /**
          * Where task output goes. Default: this process's console, each line prefixed with its node.
          *
          * @param listener the receiver, or {@link OutputListener#SILENT}
@@ -464,7 +482,7 @@ public interface ComputePool extends AutoCloseable {
         public PoolSpec spec() {
             return new PoolSpec(name, providers, accelerator, nodes, image, selection, allocation, scheduling,
                     concurrency, env, masterPort, minVcpus, minMemoryGiB, regions, maxHourlyPrice, provisionTimeout,
-                    shutdownGrace, heartbeatGrace, output, listeners, console);
+                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console);
         }
 
         /**

@@ -195,7 +195,8 @@ final class Agent {
     private void expire(String why) {
         if (!exiting.get()) {
             LOG.warn("agent rank {} gives up: {}", options.rank(), why);
-            cancelAll();
+            uploads.clear();
+            runner.abandonAll(why);
             if (options.onExpire() != null) {
                 runExpireHook();
             }

@@ -34,6 +34,8 @@ final class TaskRunner {
     private final ThreadPoolExecutor pool;
     private final Map<Long, Future<?>> tasks = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
+    /** Tasks already answered on the agent's behalf (it is giving up); their own outcome is not sent. */
+    private final java.util.Set<Long> abandoned = ConcurrentHashMap.newKeySet();
 
     TaskRunner(SessionClassLoader loader, Link link, AgentNodeContext.NodeFacts facts) {
         this.loader = loader;
@@ -80,7 +82,9 @@ final class TaskRunner {
                 value = task.call(new AgentNodeContext(facts, taskId));
             } catch (Throwable t) {
                 OutputCapture.close(sink);
-                sendError(taskId, t);
+                if (!abandoned.contains(taskId)) {
+                    sendError(taskId, t);
+                }
                 return;
             }
             byte[] bytes;
@@ -120,6 +124,21 @@ final class TaskRunner {
         Future<?> f = tasks.remove(taskId);
         if (f != null) {
             f.cancel(true);
+        }
+    }
+
+    /**
+     * The agent is giving up (no heartbeat, lifetime over): every queued or running task is answered
+     * as lost, with the reason, and then interrupted; what the interrupted tasks throw is not sent.
+     */
+    void abandonAll(String reason) {
+        for (Long id : List.copyOf(tasks.keySet())) {
+            abandoned.add(id);
+            link.send(AgentFrame.newBuilder().setResult(Result.newBuilder().setTaskId(id).setError(
+                    ErrorInfo.newBuilder().setClassName("dev.skyward.NodeLostException")
+                            .setMessage("node " + facts.rank() + " stopped: " + reason).setHasMessage(true)))
+                    .build());
+            cancel(id);
         }
     }
 

@@ -33,6 +33,7 @@ import java.util.Map;
  * @param provisionTimeout overall deadline for getting every node ready
  * @param shutdownGrace how long close() waits for agents before killing them
  * @param heartbeatGrace how long an agent lives on without hearing from the client
+ * @param maxNodeLifetime hard cap on every agent's life, even with the client alive, or {@code null}
  * @param output where task output goes
  * @param listeners pool event listeners
  * @param console whether progress is shown on the console
@@ -40,7 +41,8 @@ import java.util.Map;
 public record PoolSpec(String name, List<Provider> providers, Accelerator accelerator, int nodes, Image image,
         Selection selection, Allocation allocation, Scheduling scheduling, int concurrency, Map<String, String> env,
         int masterPort, int minVcpus, double minMemoryGiB, List<String> regions, double maxHourlyPrice,
-        Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, OutputListener output,
+        Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, Duration maxNodeLifetime,
+        OutputListener output,
         List<PoolListener> listeners, boolean console) {
 
     /** Copies the collections. */

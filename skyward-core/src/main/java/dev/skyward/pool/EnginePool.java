@@ -172,7 +172,7 @@ final class EnginePool implements ComputePool {
         AgentCommand command = new AgentCommand(AgentJar.get().path(), id, rank, token,
                 NodeEnvironment.of(id, rank, count, head, spec.masterPort(), provisioned.offer().accelerator(),
                         mergedEnv(), token),
-                spec.heartbeatGrace(), null, AgentCommand.DEFAULT_JVM_OPTIONS);
+                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS);
         StartedAgent agent = launcher.start(instance, command);
         synchronized (agents) {
             agents.add(agent);
@@ -474,6 +474,9 @@ final class EnginePool implements ComputePool {
     }
 
     private RuntimeException translate(PendingTask p, Throwable error) {
+        if (error instanceof RemoteFailure rf && rf.info.getClassName().equals(NodeLostException.class.getName())) {
+            return new NodeLostException(p.rank, rf.info.getMessage(), null);
+        }
         if (error instanceof RemoteFailure rf) {
             Throwable cause = ErrorCodec.decode(rf.info, Serialization.forLoader(p.loader), p.loader);
             return new TaskFailedException(p.id, p.rank, cause);

@@ -93,6 +93,26 @@ class CleanupTest {
         Leaks.assertNothingLeft(poolId, List.of());
     }
 
+    @Test
+    void aNodeOutlivingItsMaximumLifetimeStopsEvenWithTheClientAlive() throws Exception {
+        ComputePool pool = ComputePool.builder().name("ttl-test").console(false).output(l -> { })
+                .maxNodeLifetime(Duration.ofSeconds(4)).build();
+        List<Integer> ports = Leaks.agentPorts(pool);
+        try (pool) {
+            CompletableFuture<String> longTask = pool.submit(ctx -> {
+                Thread.sleep(60_000);
+                return "never";
+            });
+            // Heartbeats keep flowing; only the lifetime can end the agent.
+            Throwable failure = longTask.handle((v, e) -> e).get(30, TimeUnit.SECONDS);
+            assertThat(failure).isInstanceOf(dev.skyward.NodeLostException.class)
+                    .hasMessageContaining("node 0 stopped: its time to live of PT4S is over");
+            Leaks.awaitNoAgents(pool.id(), Duration.ofSeconds(10));
+            assertThat(Leaks.agentProcesses(pool.id())).isEmpty();
+        }
+        Leaks.assertNothingLeft(pool, ports);
+    }
+
     private static String readPoolId(Process client) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
