@@ -326,7 +326,7 @@ public final class Provisioner {
         /** Tries one candidate, with retries for transient errors; null when it failed. */
         private Provisioned attempt(Provider provider, Candidate c, OfferQuery query) {
             publish(new PoolEvent.OfferChosen(poolId, c.offer(), spec.nodes()));
-            LOG.info("pool {}: trying {} x{}", poolId, c, spec.nodes());
+            LOG.debug("pool {}: trying {} x{}", poolId, c, spec.nodes());
             LaunchRequest request = new LaunchRequest(poolId, c.offer(), spec.nodes(), c.spot(), spec.image(),
                     sshPublicKey, Map.of("skyward-name", spec.name()));
             for (int tryNo = 1; ; tryNo++) {
