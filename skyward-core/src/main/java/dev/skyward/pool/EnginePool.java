@@ -90,8 +90,8 @@ final class EnginePool implements ComputePool {
     /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
      *  (image install, cold upload) must not let the agents already started time out. */
     private final List<NodeConnection> connected = new CopyOnWriteArrayList<>();
-    /** This pool's ephemeral SSH key: its public half goes to providers that create machines. */
-    private final PoolKey poolKey;
+    /** This pool's ephemeral SSH key, made when first needed: its public half goes to providers that create machines. */
+    private PoolKey poolKey;
     private volatile Scheduler scheduler;
     private Provisioned provisioned;
 
@@ -99,7 +99,6 @@ final class EnginePool implements ComputePool {
         this.spec = spec;
         this.id = spec.name() + "-" + HexFormat.of().formatHex(bytes(3));
         this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
-        this.poolKey = PoolKey.generate(id);
         List<PoolListener> listeners = new ArrayList<>();
         if (spec.console()) {
             listeners.add(new ConsoleRenderer());
@@ -137,7 +136,10 @@ final class EnginePool implements ComputePool {
     private void provisionAndStart() {
         lifecycle.moveTo(PoolState.PROVISIONING);
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
-        provisioned = new Provisioner().provision(spec, providers, id, poolKey.publicKey(), events::publish);
+        // Only providers that create machines need the pool's key (the local one does not).
+        boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof LaunchesAgents));
+        provisioned = new Provisioner().provision(spec, providers, id,
+                createsMachines ? poolKey().publicKey() : null, events::publish);
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -201,7 +203,14 @@ final class EnginePool implements ComputePool {
             return la.agentLauncher();
         }
         // Machines this pool created: log in with its ephemeral key, pin their host keys on first use.
-        return SshAgentLauncher.forPool(poolKey, spec, events::publish);
+        return SshAgentLauncher.forPool(poolKey(), spec, events::publish);
+    }
+
+    private synchronized PoolKey poolKey() {
+        if (poolKey == null) {
+            poolKey = PoolKey.generate(id);
+        }
+        return poolKey;
     }
 
     private NodeConnection await(Future<NodeConnection> f, long deadlineNanos) {
