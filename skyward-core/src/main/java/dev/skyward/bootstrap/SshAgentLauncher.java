@@ -2,12 +2,14 @@ package dev.skyward.bootstrap;
 
 import dev.skyward.PoolEvent;
 import dev.skyward.node.AgentCommand;
+import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.SshEndpoint;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -109,7 +111,7 @@ public final class SshAgentLauncher implements AgentLauncher {
         phases.put(BootstrapPhase.CONNECT, since(t));
         try {
             List<Artifact> artifacts = new ArrayList<>();
-            artifacts.add(Artifact.of(command.agentJar()));
+            artifacts.add(agentArtifact(command.agentJar()));
             for (var jar : settings.classpath()) {
                 artifacts.add(Artifact.of(jar));
             }
@@ -208,5 +210,11 @@ public final class SshAgentLauncher implements AgentLauncher {
     @FunctionalInterface
     private interface IoSupplier<T> {
         T get() throws IOException;
+    }
+
+    /** The agent jar's hash is known from its extraction; hash it again only if the command names another file. */
+    private static Artifact agentArtifact(Path jar) throws IOException {
+        AgentJar known = AgentJar.get();
+        return jar.equals(known.path()) ? new Artifact(jar, known.sha256(), known.size()) : Artifact.of(jar);
     }
 }
