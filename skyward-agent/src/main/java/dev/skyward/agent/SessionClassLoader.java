@@ -203,8 +203,4 @@ final class SessionClassLoader extends ClassLoader {
             return null;
         }
     }
-
-    int shippedJars() {
-        return jars.size();
-    }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * An AppCDS archive of the agent's classes for this JVM, which roughly halves an agent's start-up.
@@ -79,10 +78,5 @@ final class ClassDataArchive {
                 // best effort
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return archive.toString().toLowerCase(Locale.ROOT);
     }
 }

@@ -19,7 +19,6 @@ import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
 import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.proto.TasksRequest;
-import dev.skyward.wire.proto.Welcome;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
 import io.grpc.ManagedChannel;
@@ -67,7 +66,6 @@ final class NodeConnection {
     private final AtomicInteger inFlight = new AtomicInteger();
     private ManagedChannel channel;
     private AgentGrpc.AgentBlockingStub blocking;
-    private volatile Welcome welcome;
     private volatile Throwable lostCause;
     private volatile boolean closing;
 
@@ -95,7 +93,7 @@ final class NodeConnection {
                 .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .build();
         blocking = AgentGrpc.newBlockingStub(channel);
-        welcome = blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handshake(Hello.newBuilder().setProtocolVersion(Protocol.VERSION).setPoolId(poolId)
                         .setConcurrency(concurrency).build());
         openSession();
@@ -116,10 +114,6 @@ final class NodeConnection {
 
     int rank() {
         return info.rank();
-    }
-
-    Welcome welcome() {
-        return welcome;
     }
 
     int inFlight() {

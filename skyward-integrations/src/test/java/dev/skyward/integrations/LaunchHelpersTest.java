@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineTestKit;
-import dev.skyward.local.Local;
+import dev.skyward.testing.Leaks;
 
 /**
  * A test class annotated with {@link WithComputePool} gets a pool in its tests and nothing of it
@@ -34,19 +34,7 @@ class LaunchHelpersTest {
                 .map(e -> e.getTestDescriptor().getDisplayName() + ": " + e.getPayload().orElse(null)).toList())
                 .as("failed scenario tests").isEmpty();
         events.assertStatistics(stats -> stats.started(2).succeeded(2));
-        String id = Scenario.seen.id();
-        assertThat(Scenario.seen.state()).isEqualTo(PoolState.CLOSED);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!agents(id).isEmpty() && System.nanoTime() < deadline) {
-            try { Thread.sleep(50); } catch (InterruptedException e) { break; }
-        }
-        assertThat(agents(id)).as("agent processes of " + id).isEmpty();
-        assertThat(new Local().describe(id)).as("node directories of " + id).isEmpty();
-    }
-
-    private static List<ProcessHandle> agents(String poolId) {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                .map(c -> c.contains("skyward-agent") && c.contains("--pool " + poolId + " ")).orElse(false)).toList();
+        Leaks.assertNothingLeft(Scenario.seen, List.of());
     }
 
     @WithComputePool(nodes = 2, name = "launch-test")

@@ -69,11 +69,6 @@ public final class Outbox<T> {
         return done;
     }
 
-    /** Messages waiting for the transport. */
-    public int backlog() {
-        return queue.size();
-    }
-
     /** Sends what is queued, then completes the stream. */
     public void complete() {
         completing = true;
