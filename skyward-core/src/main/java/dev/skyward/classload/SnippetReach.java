@@ -44,9 +44,9 @@ final class SnippetReach {
      * @throws TaskSerializationException when a variable the task reads cannot travel, or a snippet
      *     class's bytes cannot be had
      */
-    static SnippetReach of(Object task) {
+    static SnippetReach of(Object task, String label) {
         SnippetReach r = new SnippetReach();
-        CaptureInspector.check(task, "task", r::object);
+        CaptureInspector.check(task, label, r::object);
         r.drain();
         return r;
     }

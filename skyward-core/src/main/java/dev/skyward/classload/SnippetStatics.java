@@ -60,12 +60,14 @@ public final class SnippetStatics {
     }
 
     /**
-     * Works out, now, what the task reaches; call once per submission, before {@link #shipment}.
+     * Checks that the task can travel (see {@link dev.skyward.serial.CaptureInspector}) and works out,
+     * now, what it reaches; call once per submission, on the caller's thread, before {@link #shipment}.
      *
-     * @throws TaskSerializationException when a variable the task reads cannot travel
+     * @param label how to call the task in a message, e.g. {@code "task"}
+     * @throws TaskSerializationException when the task, or a variable it reads, cannot travel
      */
-    public void prepare(Object task) {
-        plans.put(task, plan(task));
+    public void prepare(Object task, String label) {
+        plans.put(task, plan(task, label));
     }
 
     /**
@@ -75,7 +77,7 @@ public final class SnippetStatics {
     public Shipment shipment(Object task, NodeState node) {
         Plan plan = plans.get(task);
         if (plan == null) {
-            plan = plan(task);
+            plan = plan(task, "task");
             plans.put(task, plan);
         }
         if (plan == NONE) {
@@ -105,8 +107,8 @@ public final class SnippetStatics {
         }
     }
 
-    private Plan plan(Object task) {
-        SnippetReach reach = SnippetReach.of(task);
+    private Plan plan(Object task, String label) {
+        SnippetReach reach = SnippetReach.of(task, label);
         if (reach.classes.isEmpty()) {
             return NONE;
         }

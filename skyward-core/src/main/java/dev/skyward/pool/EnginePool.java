@@ -300,8 +300,7 @@ final class EnginePool implements ComputePool {
     public <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn) {
         Scheduler s = scheduler();
         ClassLoader loader = loaderOf(fn);
-        CaptureInspector.check(fn, "map function");
-        code.statics().prepare(fn);
+        code.statics().prepare(fn, "map function");
         List<byte[]> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
@@ -388,8 +387,7 @@ final class EnginePool implements ComputePool {
 
     private byte[] encode(Object task, ClassLoader loader, String label) {
         scheduler();
-        CaptureInspector.check(task, label);
-        code.statics().prepare(task);
+        code.statics().prepare(task, label);
         return serialize(task, loader, label);
     }
 
