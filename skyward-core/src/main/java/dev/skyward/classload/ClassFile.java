@@ -33,11 +33,13 @@ final class ClassFile {
 
     private final String name;
     private final String superName;
+    private final List<String> interfaces;
     private final Map<String, Code> methods;
 
-    private ClassFile(String name, String superName, Map<String, Code> methods) {
+    private ClassFile(String name, String superName, List<String> interfaces, Map<String, Code> methods) {
         this.name = name;
         this.superName = superName;
+        this.interfaces = interfaces;
         this.methods = methods;
     }
 
@@ -49,6 +51,11 @@ final class ClassFile {
     /** The superclass's binary name, or {@code null} for {@code java.lang.Object}. */
     String superName() {
         return superName;
+    }
+
+    /** The binary names of the interfaces this class implements directly. */
+    List<String> interfaces() {
+        return interfaces;
     }
 
     /** Every method, keyed by {@code name + descriptor}. */
@@ -123,7 +130,10 @@ final class ClassFile {
         ClassFile parseRest() {
             int superIndex = u2();
             String superName = superIndex == 0 ? null : className(superIndex);
-            skip(u2() * 2); // interfaces
+            List<String> interfaces = new ArrayList<>();
+            for (int i = u2(); i > 0; i--) {
+                interfaces.add(className(u2()));
+            }
             int fields = u2();
             for (int i = 0; i < fields; i++) {
                 skip(6);
@@ -172,7 +182,7 @@ final class ClassFile {
             }
             Map<String, Code> methods = new HashMap<>();
             code.forEach((k, b) -> methods.put(k, scan(b, bootstraps)));
-            return new ClassFile(name, superName, methods);
+            return new ClassFile(name, superName, List.copyOf(interfaces), methods);
         }
 
         private Code scan(byte[] code, List<int[]> bootstraps) {
@@ -187,8 +197,8 @@ final class ClassFile {
                     case 0xb3, 0xb4, 0xb5 -> classes.add(member(idx(code, pc + 1)).owner()); // putstatic, get/putfield
                     case 0xb6, 0xb7, 0xb8, 0xb9 -> calls.add(member(idx(code, pc + 1))); // invoke*
                     case 0xba -> { // invokedynamic: lambda bodies and method references are bootstrap arguments
-                        int[] nat = (int[]) pool[idx(code, pc + 1)];
-                        for (int arg : bootstraps.get(nat[0])) {
+                        int[] indy = (int[]) pool[idx(code, pc + 1)];
+                        for (int arg : bootstraps.get(indy[0])) {
                             if (tags[arg] == METHOD_HANDLE) {
                                 int ref = ((int[]) pool[arg])[1];
                                 calls.add(member(ref));

@@ -88,6 +88,9 @@ public final class CodeServer {
 
     private ResourceReply find(String name, ResourceReply.Builder r) throws IOException {
         List<ClassLoader> candidates = candidates();
+        if (name.endsWith(".class") && SnippetStatics.isSnippet(name.replace('/', '.'))) {
+            return snippet(name, candidates, r);
+        }
         for (ClassLoader loader : candidates) {
             URL url = loader.getResource(name);
             if (url != null) {
@@ -125,6 +128,26 @@ public final class CodeServer {
             Class<?> c = loaded(className, loader);
             if (c != null) {
                 return r.setError(Bytecode.unavailable(className, c.getClassLoader())).build();
+            }
+        }
+        return r.setNotFound(true).build();
+    }
+
+    /**
+     * A snippet class, from the loader that defined it: every JShell session names its classes
+     * {@code REPL.$JShell$1, $2, ...}, so another session's loader in this JVM (or a thread's context
+     * loader left over from it) may answer for the same name with other code.
+     */
+    private ResourceReply snippet(String name, List<ClassLoader> candidates, ResourceReply.Builder r) {
+        String className = name.substring(0, name.length() - 6).replace('/', '.');
+        for (ClassLoader loader : candidates) {
+            Class<?> c = loaded(className, loader);
+            if (c != null) {
+                byte[] bytes = c.getClassLoader() == null ? null : Bytecode.find(className, c.getClassLoader());
+                if (bytes == null) {
+                    return r.setError(Bytecode.unavailable(className, c.getClassLoader())).build();
+                }
+                return r.setClassBytes(classBytes(name, bytes)).build();
             }
         }
         return r.setNotFound(true).build();

@@ -6,10 +6,12 @@ import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -87,9 +89,18 @@ final class SnippetReach {
                 ClassFile.Code code = cf.methods().get(item[1]);
                 if (code != null) {
                     follow(cf, code);
-                } else if (cf.superName() != null && SnippetStatics.isSnippet(cf.superName())) {
-                    loaders.putIfAbsent(cf.superName(), loaders.get(cf.name()));
-                    add(cf.superName(), item[1]);
+                } else {
+                    // Inherited: from a snippet superclass, or a default method of a snippet interface.
+                    List<String> supers = new ArrayList<>(cf.interfaces());
+                    if (cf.superName() != null) {
+                        supers.add(cf.superName());
+                    }
+                    for (String s : supers) {
+                        if (SnippetStatics.isSnippet(s)) {
+                            loaders.putIfAbsent(s, loaders.get(cf.name()));
+                            add(s, item[1]);
+                        }
+                    }
                 }
             }
         }
