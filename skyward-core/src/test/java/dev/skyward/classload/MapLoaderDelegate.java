@@ -4,6 +4,7 @@ import java.io.File;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.HashMap;
@@ -25,7 +26,13 @@ final class MapLoaderDelegate implements LoaderDelegate {
 
     /** A JShell execution engine that runs cells in this JVM through a {@link MapLoaderDelegate}. */
     static final class Provider implements ExecutionControlProvider {
+        private final boolean rawBytes;
         MapLoaderDelegate delegate;
+
+        /** @param rawBytes whether the map holds {@code byte[]} (JJava) or wraps them (a loader Skyward cannot read) */
+        Provider(boolean rawBytes) {
+            this.rawBytes = rawBytes;
+        }
 
         @Override
         public String name() {
@@ -34,20 +41,29 @@ final class MapLoaderDelegate implements LoaderDelegate {
 
         @Override
         public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
-            delegate = new MapLoaderDelegate();
+            delegate = new MapLoaderDelegate(rawBytes);
             return new DirectExecutionControl(delegate);
         }
     }
 
-    private final Map<String, byte[]> declared = new HashMap<>();
+    private final boolean rawBytes;
+    private final Map<String, Object> declared = new HashMap<>();
     private final Map<String, Class<?>> loaded = new HashMap<>();
     final CellLoader loader = new CellLoader();
+
+    MapLoaderDelegate(boolean rawBytes) {
+        this.rawBytes = rawBytes;
+    }
+
+    private Object keep(byte[] b) {
+        return rawBytes ? b : ByteBuffer.wrap(b);
+    }
 
     @Override
     public void load(ExecutionControl.ClassBytecodes[] cbcs) throws ExecutionControl.ClassInstallException {
         boolean[] installed = new boolean[cbcs.length];
         for (int i = 0; i < cbcs.length; i++) {
-            declared.put(cbcs[i].name(), cbcs[i].bytecodes());
+            declared.put(cbcs[i].name(), keep(cbcs[i].bytecodes()));
         }
         for (int i = 0; i < cbcs.length; i++) {
             try {
@@ -62,7 +78,7 @@ final class MapLoaderDelegate implements LoaderDelegate {
     @Override
     public void classesRedefined(ExecutionControl.ClassBytecodes[] cbcs) {
         for (ExecutionControl.ClassBytecodes c : cbcs) {
-            declared.put(c.name(), c.bytecodes());
+            declared.put(c.name(), keep(c.bytecodes()));
         }
     }
 
@@ -98,10 +114,11 @@ final class MapLoaderDelegate implements LoaderDelegate {
 
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
-            byte[] b = declared.get(name);
-            if (b == null) {
+            Object kept = declared.get(name);
+            if (kept == null) {
                 return super.findClass(name);
             }
+            byte[] b = kept instanceof ByteBuffer buf ? buf.array() : (byte[]) kept;
             return defineClass(name, b, 0, b.length, (CodeSource) null);
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skyward.testing.Leaks;
 import java.util.List;
 import java.util.Map;
+import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,7 @@ class MapLoaderKernelTest {
 
     @BeforeAll
     static void openKernelAndPool() {
-        engine = new MapLoaderDelegate.Provider();
+        engine = new MapLoaderDelegate.Provider(true);
         repl = new Repl(JShell.builder().executionEngine(engine, Map.of()).build(), 2);
         ports = Leaks.agentPorts(repl.poolId);
     }
@@ -43,6 +44,22 @@ class MapLoaderKernelTest {
         assertThat(loader.getResourceAsStream(cell.replace('.', '/') + ".class")).isNull();
         assertThat(repl.eval("dev.skyward.ComputePool.class.getClassLoader().getClass().getName()"))
                 .contains("MapLoaderDelegate");
+    }
+
+    @Test
+    void aLoaderThatGivesNoWayToItsBytesFailsTheTaskEarlyNamingTheLoader() {
+        Repl opaque = new Repl(JShell.builder().executionEngine(new MapLoaderDelegate.Provider(false), Map.of()).build(), 1);
+        List<Integer> opaquePorts = Leaks.agentPorts(opaque.poolId);
+        try {
+            EvalException e = opaque.failure("pool.run(ctx -> 1)");
+            assertThat(e.getExceptionClassName()).isEqualTo("dev.skyward.TaskSerializationException");
+            assertThat(e.getMessage()).contains("cannot send class REPL.")
+                    .contains("its class loader (" + MapLoaderDelegate.CellLoader.class.getName() + ")")
+                    .contains("getResourceAsStream returned null");
+        } finally {
+            opaque.close();
+        }
+        Leaks.assertNothingLeft(opaque.poolId, opaquePorts);
     }
 
     @Test
