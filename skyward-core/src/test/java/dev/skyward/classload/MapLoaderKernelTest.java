@@ -81,6 +81,22 @@ class MapLoaderKernelTest {
     }
 
     @Test
+    void afterARedefinitionNodesComputeWhatTheCellComputesHere() {
+        repl.eval("int unit() { return 1; }");
+        repl.eval("class Meter implements java.io.Serializable { int read() { return unit() * 10; } }");
+        repl.eval("Meter meter = new Meter();");
+        repl.eval("int viaMeter() { return meter.read() + 1; }");
+        assertThat(repl.eval("pool.broadcast(ctx -> viaMeter())")).isEqualTo("[11, 11]");
+
+        // This kernel's JShell gives redefined code new class names; the nodes must agree with the cell.
+        repl.eval("int unit() { return 2; }");
+        repl.eval("meter = new Meter();");
+        String here = repl.eval("viaMeter()");
+        assertThat(here).isEqualTo("21");
+        assertThat(repl.eval("pool.broadcast(ctx -> viaMeter())")).isEqualTo("[" + here + ", " + here + "]");
+    }
+
+    @Test
     void anUnserializableCellResultNeverFailsLaterTasks() {
         repl.eval("record Point(int x, int y) { }");
         assertThat(repl.eval("pool.run(ctx -> new Point(ctx.rank(), 7))")).isEqualTo("Point[x=0, y=7]");
