@@ -173,26 +173,32 @@ final class SnippetReach {
         if (loader == null) {
             return null;
         }
-        byte[] bytes = Bytecode.find(name, loader);
+        Class<?> c = loaded(name, loader);
+        if (c == null) {
+            return null; // named in code, never defined (a snippet that failed to compile): nothing to send
+        }
+        // From the defining loader: another JShell session in this JVM may use the same class names.
+        byte[] bytes = c.getClassLoader() == null ? null : Bytecode.find(name, c.getClassLoader());
         if (bytes == null) {
-            if (!loadable(name, loader)) {
-                return null; // named in code, never defined (a snippet that failed to compile): nothing to send
-            }
-            throw new TaskSerializationException(Bytecode.unavailable(name, loader));
+            throw new TaskSerializationException(Bytecode.unavailable(name, c.getClassLoader()));
         }
         String sha = SnippetStatics.version(bytes);
-        cf = PARSED.computeIfAbsent(sha, k -> ClassFile.parse(bytes));
+        try {
+            cf = PARSED.computeIfAbsent(sha, k -> ClassFile.parse(bytes));
+        } catch (IllegalArgumentException e) {
+            throw new TaskSerializationException("cannot work out what the task reads from JShell: the class file of "
+                    + name + " is not readable (" + e.getMessage() + "). Please report this with your JDK version.", e);
+        }
         files.put(name, cf);
         classes.put(name, bytes);
         return cf;
     }
 
-    private static boolean loadable(String name, ClassLoader loader) {
+    private static Class<?> loaded(String name, ClassLoader loader) {
         try {
-            Class.forName(name, false, loader);
-            return true;
+            return Class.forName(name, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            return false;
+            return null;
         }
     }
 }
