@@ -1,5 +1,7 @@
 package dev.skyward;
 
+import dev.skyward.parallel.CompletionOrder;
+import dev.skyward.parallel.PoolExecutor;
 import dev.skyward.spi.PoolFactory;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
@@ -15,6 +17,7 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A pool of nodes that run your lambdas. Open it in try-with-resources; closing it terminates every
@@ -111,6 +114,83 @@ public interface ComputePool extends AutoCloseable {
      * @return the results in input order
      */
     <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn);
+
+    /** How many tasks one node runs at the same time (the builder's {@code concurrency}). */
+    int tasksPerNode();
+
+    /**
+     * An {@link java.util.concurrent.ExecutorService} whose tasks run on the nodes, for code written
+     * against {@code java.util.concurrent}: {@code submit}, {@code invokeAll}, {@code invokeAny},
+     * cancellation that interrupts on the node, {@code shutdown}. It keeps at most
+     * {@code size() * tasksPerNode()} tasks on the nodes; the rest wait here. Each call returns a new
+     * executor; shutting it down leaves the pool open.
+     *
+     * <pre>{@code
+     * ExecutorService exec = pool.executor();
+     * List<Future<Double>> scores = exec.invokeAll(List.<Callable<Double>>of(
+     *         (RemoteCallable<Double>) () -> score(0.1), (RemoteCallable<Double>) () -> score(1.0)));
+     * }</pre>
+     *
+     * @return a new executor on this pool; its tasks must be serializable (see {@link PoolExecutor})
+     */
+    default PoolExecutor executor() {
+        return PoolExecutor.on(this, size() * tasksPerNode());
+    }
+
+    /**
+     * Applies a function to every element and gives the results as they finish, not in input order,
+     * with backpressure: the input is read lazily and at most {@code 2 * size() * tasksPerNode()}
+     * elements are taken and not yet consumed at any time, so an input of millions of elements (or
+     * an endless one) never sits in memory, here or on the nodes.
+     *
+     * <pre>{@code
+     * try (Stream<Double> losses = pool.mapUnordered(configs, (ctx, cfg) -> train(cfg))) {
+     *     losses.forEach(loss -> System.out.println("finished: " + loss));
+     * }
+     * }</pre>
+     *
+     * A failed element ends the stream with its {@link TaskFailedException}; closing the stream
+     * cancels the elements still running.
+     *
+     * @param items the input, read on the consuming thread as room frees up
+     * @param fn the function; each element travels with it to a node
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in completion order
+     */
+    default <I, T> Stream<T> mapUnordered(Iterable<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        return mapUnordered(items.iterator(), fn, 2 * size() * tasksPerNode());
+    }
+
+    /**
+     * As {@link #mapUnordered(Iterable, MapTask)}, over a stream read lazily.
+     *
+     * @param items the input
+     * @param fn the function
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in completion order
+     */
+    default <I, T> Stream<T> mapUnordered(Stream<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        Stream<T> results = this.<I, T>mapUnordered(items.iterator(), fn, 2 * size() * tasksPerNode());
+        return results.onClose(items::close);
+    }
+
+    /**
+     * As {@link #mapUnordered(Iterable, MapTask)}, with at most {@code maxInFlight} elements taken
+     * from the input and not yet consumed.
+     *
+     * @param items the input
+     * @param fn the function
+     * @param maxInFlight at least 1
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in completion order
+     */
+    default <I, T> Stream<T> mapUnordered(Iterator<? extends I> items, MapTask<? super I, ? extends T> fn,
+            int maxInFlight) {
+        return CompletionOrder.stream(this, items, fn, maxInFlight);
+    }
 
     /** The head node (rank 0), to pin tasks to it. */
     default PoolNode head() {

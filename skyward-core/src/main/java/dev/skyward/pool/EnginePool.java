@@ -240,6 +240,11 @@ final class EnginePool implements ComputePool {
     }
 
     @Override
+    public int tasksPerNode() {
+        return spec.concurrency();
+    }
+
+    @Override
     public <T> T run(Task<T> task) {
         return runOn(scheduler().pick(), task);
     }
