@@ -192,6 +192,41 @@ public interface ComputePool extends AutoCloseable {
         return CompletionOrder.stream(this, items, fn, maxInFlight);
     }
 
+    /**
+     * Runs a task that produces elements and gives them back as they are produced, instead of one
+     * result at the end: the first arrives while the task still runs. Flow control: the node runs at
+     * most 32 elements ahead of the consumer; a slow consumer stalls the producer there. Closing the
+     * stream cancels the task and interrupts the producer on its node.
+     *
+     * <pre>{@code
+     * try (Stream<Double> losses = pool.stream(ctx -> IntStream.range(0, 100).mapToObj(epoch -> train(epoch)).iterator())) {
+     *     losses.takeWhile(loss -> loss > 0.01).forEach(System.out::println);   // each epoch's loss, as it is done
+     * }   // an early stop here interrupts the training on its node
+     * }</pre>
+     *
+     * An iterator that is also {@link AutoCloseable} is closed on the node when it is exhausted, fails
+     * or is cancelled. A failure of the task, before or between elements, is thrown by the stream's
+     * next step as a {@link TaskFailedException}. Each element travels alone, so it must be
+     * serializable and at most 1 MiB once serialized.
+     *
+     * @param producer returns the elements' iterator; it is consumed on the node
+     * @param <T> element type
+     * @return the elements, in the producer's order; close it (try-with-resources) if not consumed to the end
+     */
+    default <T> Stream<T> stream(Task<? extends Iterator<? extends T>> producer) {
+        return stream(producer, 32);
+    }
+
+    /**
+     * As {@link #stream(Task)}, with at most {@code window} elements produced and not yet consumed.
+     *
+     * @param producer returns the elements' iterator
+     * @param window at least 1
+     * @param <T> element type
+     * @return the elements, in order
+     */
+    <T> Stream<T> stream(Task<? extends Iterator<? extends T>> producer, int window);
+
     /** The head node (rank 0), to pin tasks to it. */
     default PoolNode head() {
         return node(0);

@@ -142,7 +142,8 @@ final class Agent {
                 if (e.getPayloadSize() > 0 && e.getPayload().isEmpty()) {
                     uploads.put(e.getTaskId(), new Upload(e, new Payloads.Assembly(e.getPayloadSize())));
                 } else {
-                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration());
+                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration(),
+                            e.getStreamWindow());
                 }
             }
             case CHUNK -> {
@@ -150,13 +151,14 @@ final class Agent {
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
                     runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList(),
-                            u.execute.getSnippetGeneration());
+                            u.execute.getSnippetGeneration(), u.execute.getStreamWindow());
                 }
             }
             case CANCEL -> {
                 uploads.remove(frame.getCancel().getTaskId());
                 runner.cancel(frame.getCancel().getTaskId());
             }
+            case DEMAND -> runner.demand(frame.getDemand().getTaskId(), frame.getDemand().getCount());
             case RESOURCE -> resources.onReply(frame.getResource());
             case HEARTBEAT -> link.send(AgentFrame.newBuilder().setHeartbeat(HeartbeatAck.newBuilder()
                     .setSentNanos(frame.getHeartbeat().getSentNanos())

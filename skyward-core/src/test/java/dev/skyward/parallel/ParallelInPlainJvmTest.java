@@ -24,6 +24,7 @@ class ParallelInPlainJvmTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("invokeAll remote 2", "supplyAsync 43", "mapUnordered sum 332833500",
+                "stream [1, 2, 3]",
                 "terminated true");
         String poolId = out.lines().filter(l -> l.startsWith("pool ")).findFirst().orElseThrow().substring(5);
         Leaks.assertNothingLeft(poolId, List.of());

@@ -31,6 +31,9 @@ public final class ParallelProgram {
             try (Stream<Integer> squares = pool.mapUnordered(IntStream.range(0, 1000).boxed(), (ctx, x) -> x * x)) {
                 System.out.println("mapUnordered sum " + squares.mapToLong(Integer::longValue).sum());
             }
+            try (Stream<Integer> streamed = pool.stream(ctx -> List.of(1, 2, 3).iterator())) {
+                System.out.println("stream " + streamed.toList());
+            }
             exec.shutdown();
             System.out.println("terminated " + exec.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
         }
