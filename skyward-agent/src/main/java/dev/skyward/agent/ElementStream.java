@@ -52,7 +52,7 @@ final class ElementStream {
                             + " bytes: send large values as one task result, or split them into smaller elements");
                 }
                 link.send(AgentFrame.newBuilder().setElement(Element.newBuilder().setTaskId(taskId)
-                        .setValue(Payloads.wrap(bytes))).build());
+                        .setValue(Payloads.wrap(bytes)).setIndex(sent)).build());
                 sent++;
             }
         } finally {

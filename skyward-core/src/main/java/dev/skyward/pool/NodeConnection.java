@@ -260,7 +260,7 @@ final class NodeConnection {
             case ELEMENT -> {
                 PendingTask p = pending.get(frame.getElement().getTaskId());
                 if (p != null && p.elements != null) {
-                    p.elements.accept(frame.getElement().getValue().toByteArray());
+                    p.elements.accept(frame.getElement());
                 }
             }
             case OUTPUT -> {

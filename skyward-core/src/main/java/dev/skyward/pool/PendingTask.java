@@ -15,7 +15,7 @@ final class PendingTask {
     final CompletableFuture<byte[]> raw = new CompletableFuture<>();
     private Payloads.Assembly assembly;
     /** Where a streamed task's elements go, on the transport's thread; null for other tasks. */
-    volatile java.util.function.Consumer<byte[]> elements;
+    volatile java.util.function.Consumer<dev.skyward.wire.proto.Element> elements;
 
     PendingTask(long id, int rank, ClassLoader loader) {
         this.id = id;

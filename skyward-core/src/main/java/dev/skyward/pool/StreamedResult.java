@@ -1,6 +1,8 @@
 package dev.skyward.pool;
 
+import dev.skyward.NodeLostException;
 import dev.skyward.SkywardException;
+import dev.skyward.wire.proto.Element;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,6 +26,7 @@ final class StreamedResult<T> implements Iterator<T>, AutoCloseable {
     private Object next;
     private boolean ended;
     private int taken;
+    private long received;
 
     StreamedResult(NodeConnection node, PendingTask task, int window, Function<byte[], T> decode,
             Function<Throwable, RuntimeException> failure) {
@@ -59,9 +62,18 @@ final class StreamedResult<T> implements Iterator<T>, AutoCloseable {
             if (task.raw.isCompletedExceptionally()) {
                 throw failure.apply(task.raw.handle((v, e) -> e).join());
             }
+            if (task.raw.isDone() && !(decode.apply(task.raw.join()) instanceof Long sent && sent == received)) {
+                throw gap("the task ended after sending more elements than arrived (" + received + ")");
+            }
             return false;
         }
-        next = o;
+        Element e = (Element) o;
+        if (e.getIndex() != received) {
+            close();
+            throw gap("element " + received + " did not arrive (the next one was " + e.getIndex() + ")");
+        }
+        received++;
+        next = e;
         return true;
     }
 
@@ -70,13 +82,18 @@ final class StreamedResult<T> implements Iterator<T>, AutoCloseable {
         if (!hasNext()) {
             throw new NoSuchElementException("the task has sent every element");
         }
-        byte[] bytes = (byte[]) next;
+        byte[] bytes = ((Element) next).getValue().toByteArray();
         next = null;
         if (++taken >= grantEvery) {
             node.demand(task.id, taken);
             taken = 0;
         }
         return decode.apply(bytes);
+    }
+
+    private NodeLostException gap(String what) {
+        return new NodeLostException(task.rank, "the stream of task " + task.id + " from node " + task.rank
+                + " lost elements, most likely with a broken connection: " + what, null);
     }
 
     /** Stops the stream: the task is cancelled and its producer interrupted on the node. Idempotent. */
