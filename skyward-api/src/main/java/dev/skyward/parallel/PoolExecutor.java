@@ -80,6 +80,8 @@ public final class PoolExecutor implements ExecutorService {
     private final int slots;
     private final ArrayDeque<Job<?>> waiting = new ArrayDeque<>();
     private final Set<Job<?>> started = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Jobs cancelled with interruption before their node's future existed. */
+    private final Set<Job<?>> interruptOnCancel = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean shutdown;
 
     private PoolExecutor(ComputePool pool, int slots) {
@@ -231,9 +233,6 @@ public final class PoolExecutor implements ExecutorService {
             finished(job);
         });
     }
-
-    /** Jobs cancelled with interruption before their node's future existed. */
-    private final Set<Job<?>> interruptOnCancel = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** A started job's node answered: its slot goes to the next waiting job. */
     private void finished(Job<?> job) {
