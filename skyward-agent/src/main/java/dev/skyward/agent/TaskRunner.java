@@ -116,7 +116,7 @@ final class TaskRunner {
     }
 
     private void sendError(long taskId, Throwable t) {
-        ErrorInfo info = ErrorCodec.encode(t, fory);
+        ErrorInfo info = ErrorCodec.encode(t);
         link.send(AgentFrame.newBuilder().setResult(Result.newBuilder().setTaskId(taskId).setError(info)).build());
     }
 

@@ -487,7 +487,7 @@ final class EnginePool implements ComputePool {
             return new NodeLostException(p.rank, rf.info.getMessage(), null);
         }
         if (error instanceof RemoteFailure rf) {
-            Throwable cause = ErrorCodec.decode(rf.info, Serialization.forLoader(p.loader), p.loader);
+            Throwable cause = ErrorCodec.decode(rf.info, p.loader);
             return new TaskFailedException(p.id, p.rank, cause);
         }
         if (error instanceof PoolClosedException pc) {
