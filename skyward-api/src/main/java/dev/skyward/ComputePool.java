@@ -10,7 +10,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -176,7 +175,7 @@ public interface ComputePool extends AutoCloseable {
          */
         public Builder provider(Provider... providers) {
             for (Provider p : providers) {
-                this.providers.add(Objects.requireNonNull(p, "provider"));
+                this.providers.add(Require.notNull(p, "provider"));
             }
             return this;
         }
@@ -200,7 +199,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder accelerator(Accelerator accelerator) {
-            this.accelerator = Objects.requireNonNull(accelerator, "accelerator");
+            this.accelerator = Require.notNull(accelerator, "accelerator");
             return this;
         }
 
@@ -226,7 +225,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder image(Image image) {
-            this.image = Objects.requireNonNull(image, "image");
+            this.image = Require.notNull(image, "image");
             return this;
         }
 
@@ -237,7 +236,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder selection(Selection selection) {
-            this.selection = Objects.requireNonNull(selection, "selection");
+            this.selection = Require.notNull(selection, "selection");
             return this;
         }
 
@@ -248,7 +247,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder allocation(Allocation allocation) {
-            this.allocation = Objects.requireNonNull(allocation, "allocation");
+            this.allocation = Require.notNull(allocation, "allocation");
             return this;
         }
 
@@ -259,7 +258,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder scheduling(Scheduling scheduling) {
-            this.scheduling = Objects.requireNonNull(scheduling, "scheduling");
+            this.scheduling = Require.notNull(scheduling, "scheduling");
             return this;
         }
 
@@ -291,7 +290,7 @@ public interface ComputePool extends AutoCloseable {
                 throw new PoolConfigurationException("environment variable name '" + name
                         + "' is not valid: it must be non-blank and contain no '='");
             }
-            env.put(name, Objects.requireNonNull(value, "value of " + name));
+            env.put(name, Require.notNull(value, "value of " + name));
             return this;
         }
 
@@ -447,7 +446,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder output(OutputListener listener) {
-            this.output = Objects.requireNonNull(listener, "output");
+            this.output = Require.notNull(listener, "output");
             return this;
         }
 
@@ -458,7 +457,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder listener(PoolListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            listeners.add(Require.notNull(listener, "listener"));
             return this;
         }
 
@@ -505,7 +504,7 @@ public interface ComputePool extends AutoCloseable {
         }
 
         private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
+            Require.notNull(d, what);
             if (d.isNegative() || d.isZero()) {
                 throw new PoolConfigurationException(what + " must be positive, was " + d);
             }

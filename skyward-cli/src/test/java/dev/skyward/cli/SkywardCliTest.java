@@ -64,6 +64,14 @@ class SkywardCliTest {
     }
 
     @Test
+    void aNegativeOrZeroPriceLimitIsAUsageError() {
+        assertThat(run(Map.of(), "offers", "--max-price", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-price must be a positive number of USD per node and hour, was -1");
+        assertThat(run(Map.of(), "offers", "--max-price", "0")).isEqualTo(2);
+        assertThat(run(Map.of(), "offers", "--max-price", "NaN")).isEqualTo(2);
+    }
+
+    @Test
     void aTypoIsAUsageErrorWithSuggestions() {
         assertThat(run(Map.of(), "offers", "-a", "H10")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown accelerator 'H10'; did you mean H100, H200?");
