@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class Agent {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** How long a started agent waits for its client's first handshake, whatever the grace. */
+    static final Duration FIRST_CONTACT = Duration.ofMinutes(2);
 
     private final AgentOptions options;
     private final String token;
@@ -52,6 +54,8 @@ final class Agent {
     private final AtomicBoolean exiting = new AtomicBoolean();
     private final long startNanos = System.nanoTime();
     private volatile long lastHeardNanos = System.nanoTime();
+    /** Until the client's first handshake the grace does not apply: a loaded client may take long to connect. */
+    private volatile boolean contacted;
     private ScheduledExecutorService watchdog;
     private SessionClassLoader loader;
     private ResourceClient resources;
@@ -105,6 +109,7 @@ final class Agent {
     void configure(int concurrency) {
         runner.setConcurrency(concurrency);
         heard();
+        contacted = true;
     }
 
     Welcome welcome() {
@@ -185,8 +190,11 @@ final class Agent {
     private void checkAlive() {
         long now = System.nanoTime();
         long silentMs = TimeUnit.NANOSECONDS.toMillis(now - lastHeardNanos);
-        if (silentMs > options.heartbeatGrace().toMillis()) {
-            expire("no word from the client for " + silentMs + " ms (grace " + options.heartbeatGrace().toMillis() + " ms)");
+        if (!contacted && silentMs > Math.max(options.heartbeatGrace().toMillis(), FIRST_CONTACT.toMillis())) {
+            expire("the client never connected within " + FIRST_CONTACT.toSeconds() + " s of the agent's start");
+        } else if (contacted && silentMs > options.heartbeatGrace().toMillis()) {
+            expire("no word from the client for " + silentMs + " ms (heartbeat grace " + options.heartbeatGrace().toMillis()
+                    + " ms; a client stopped at a breakpoint or asleep for longer looks dead)");
         } else if (options.ttl() != null && now - startNanos > options.ttl().toNanos()) {
             expire("its time to live of " + options.ttl() + " is over");
         }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Starts an agent JVM on this machine, in the node's working directory, with the node's environment. */
@@ -45,7 +46,7 @@ final class LocalAgentLauncher implements AgentLauncher {
         Process process = pb.start();
         try {
             int port = awaitPort(process, portFile, log);
-            return new LocalAgent(process, port, () -> {
+            return new LocalAgent(process, port, AgentLog.open(log), () -> {
                 if (recording[0] != null) {
                     cds.publish(recording[0]);
                 }
@@ -97,12 +98,22 @@ final class LocalAgentLauncher implements AgentLauncher {
     private static final class LocalAgent implements StartedAgent {
         private final Process process;
         private final int port;
+        private final AgentLog log;
         private final Runnable afterExit;
+        private final CompletableFuture<String> exited;
 
-        LocalAgent(Process process, int port, Runnable afterExit) {
+        LocalAgent(Process process, int port, AgentLog log, Runnable afterExit) {
             this.process = process;
             this.port = port;
+            this.log = log;
             this.afterExit = afterExit;
+            // The process handle tells at once, where a broken stream could look like a network blip.
+            this.exited = process.onExit().thenApply(p -> ExitDescription.of(p.exitValue()) + log.tailDescription());
+        }
+
+        @Override
+        public CompletableFuture<String> exited() {
+            return exited;
         }
 
         @Override
@@ -152,6 +163,8 @@ final class LocalAgentLauncher implements AgentLauncher {
             }
             boolean gone = !process.isAlive() && family.stream().noneMatch(ProcessHandle::isAlive);
             if (gone) {
+                exited.join(); // its description reads the log; close that only after
+                log.close();
                 afterExit.run();
             }
             return gone;

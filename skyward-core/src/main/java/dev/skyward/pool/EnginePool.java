@@ -83,6 +83,7 @@ final class EnginePool implements ComputePool {
     private final AtomicLong taskIds = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService heartbeats;
+    private final ClientPause pause;
     private final ExecutorService completions;
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
@@ -108,6 +109,7 @@ final class EnginePool implements ComputePool {
         this.lifecycle = new PoolLifecycle((from, to) -> events.publish(new PoolEvent.StateChanged(id, from, to)));
         this.output = spec.output() != null ? spec.output() : ConsoleRenderer.taskOutput();
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("skyward-heartbeat-" + id));
+        this.pause = new ClientPause(spec.heartbeatGrace());
         this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("skyward-complete-" + id));
         this.codeExecutor = Executors.newCachedThreadPool(daemon("skyward-code-" + id));
@@ -182,7 +184,7 @@ final class EnginePool implements ComputePool {
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
-                spec.heartbeatGrace());
+                spec.heartbeatGrace(), pause, lost -> events.publish(new PoolEvent.NodeLost(id, lost, lost.lostReason())));
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
@@ -229,6 +231,7 @@ final class EnginePool implements ComputePool {
     }
 
     private void heartbeat() {
+        pause.beat();
         for (NodeConnection n : connected) {
             n.heartbeat();
         }
