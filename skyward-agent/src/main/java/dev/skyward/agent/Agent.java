@@ -71,7 +71,7 @@ final class Agent {
     void start() throws IOException {
         Files.createDirectories(options.workDir());
         Files.createDirectories(options.cacheDir());
-        OutputCapture.install();
+        OutputCapture.install(link);
         resources = new ResourceClient(link, options.cacheDir());
         loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
         runner = new TaskRunner(loader, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
