@@ -74,6 +74,15 @@ public sealed interface PoolEvent {
     }
 
     /**
+     * The program is exiting with the pool still open (it was never closed); a shutdown hook closes
+     * it now. Open pools in try-with-resources, or call {@link ComputePool#close()}.
+     *
+     * @param poolId the pool
+     */
+    record ClosingAtExit(String poolId) implements PoolEvent {
+    }
+
+    /**
      * The pool closed; everything it created is gone.
      *
      * @param poolId the pool

@@ -66,6 +66,10 @@ public final class ConsoleRenderer implements PoolListener {
         if (event instanceof PoolEvent.NodeLost l) {
             return "  node " + l.node().rank() + " lost: " + l.reason();
         }
+        if (event instanceof PoolEvent.ClosingAtExit x) {
+            return "pool " + x.poolId() + " was never closed: closing it now, at exit. Open pools in "
+                    + "try-with-resources (try (var pool = ComputePool.builder()...build()) { ... }) or call close()";
+        }
         if (event instanceof PoolEvent.Closed c) {
             return String.format(Locale.ROOT, "pool %s closed after %.1f s; estimated cost $%.4f ($%.2f/h)", c.poolId(),
                     c.uptime().toMillis() / 1000.0, c.estimatedCost(), c.hourlyPrice());

@@ -372,6 +372,14 @@ final class EnginePool implements ComputePool {
                 + " was waiting or running on node " + p.rank));
     }
 
+    /** Closes a pool the program left open, saying so where the user looks (the console, listeners). */
+    void closeAtExit() {
+        if (lifecycle.state() != PoolState.CLOSING && lifecycle.state() != PoolState.CLOSED) {
+            events.publish(new PoolEvent.ClosingAtExit(id));
+        }
+        close();
+    }
+
     @Override
     public String toString() {
         return "ComputePool[" + id + ", " + lifecycle.state() + ", " + nodes.size() + " nodes]";
