@@ -137,6 +137,11 @@ public interface ComputePool extends AutoCloseable {
      */
     final class Builder {
 
+        /** Set by the agent on every node: the pool it serves (tells a task's mistaken build() where it is). */
+        public static final String NODE_POOL_PROPERTY = "skyward.node.pool";
+        /** Set by the agent on every node: its rank. */
+        public static final String NODE_RANK_PROPERTY = "skyward.node.rank";
+
         private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?");
         private static final int MAX_NODES = 1024;
 
@@ -497,6 +502,13 @@ public interface ComputePool extends AutoCloseable {
             Iterator<PoolFactory> factories = ServiceLoader.load(PoolFactory.class, Builder.class.getClassLoader())
                     .iterator();
             if (!factories.hasNext()) {
+                String nodePool = System.getProperty(NODE_POOL_PROPERTY);
+                if (nodePool != null) {
+                    throw new PoolConfigurationException("ComputePool.builder().build() was called inside a task on node "
+                            + System.getProperty(NODE_RANK_PROPERTY, "?") + " of pool " + nodePool + ": pools are built "
+                            + "by the client program, not on its nodes. Build the pool before submitting, and let tasks "
+                            + "return what the client needs (or use pool.map/parallel for fan-out)");
+                }
                 throw new PoolConfigurationException("no Skyward engine on the classpath: add the dependency "
                         + "dev.skyward:skyward-core next to skyward-api");
             }
