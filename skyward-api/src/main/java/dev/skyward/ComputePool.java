@@ -167,6 +167,7 @@ public interface ComputePool extends AutoCloseable {
         private OutputListener output;
         private final List<PoolListener> listeners = new ArrayList<>();
         private boolean console = true;
+        private final List<String> agentJvmOptions = new ArrayList<>();
 
         Builder() {
         }
@@ -428,6 +429,43 @@ public interface ComputePool extends AutoCloseable {
         }
 
         /**
+         * JVM options for every node's agent, the JVM that runs the tasks: heap, garbage collector,
+         * {@code --add-opens} a library needs, system properties. They come after Skyward's own
+         * ({@code -XX:+UseG1GC -XX:TieredStopAtLevel=1} and the opens serialization needs), so a later
+         * option of the same kind wins. Without {@code -Xmx} an agent gets the JVM's default heap, a
+         * quarter of the node's memory.
+         *
+         * <pre>{@code
+         * ComputePool.builder().agentJvmOptions("-Xmx48g", "-XX:+UseZGC", "-Dio.netty.tryReflectionSetAccessible=true")
+         * }</pre>
+         *
+         * @param options each one argument of the {@code java} command, starting with {@code -}
+         * @return this builder
+         */
+        public Builder agentJvmOptions(String... options) {
+            Require.notNull(options, "agentJvmOptions");
+            for (String o : options) {
+                if (o == null || o.isBlank()) {
+                    throw new PoolConfigurationException("agent JVM options must not be null or blank");
+                }
+                String opt = o.strip();
+                if (!opt.startsWith("-")) {
+                    throw new PoolConfigurationException("agent JVM option '" + o + "' must start with '-', e.g. \"-Xmx8g\"");
+                }
+                if (opt.equals("-jar")) {
+                    throw new PoolConfigurationException("agent JVM option -jar is not allowed: the agent is started "
+                            + "with its own jar");
+                }
+                if (opt.equals("-cp") || opt.equals("-classpath") || opt.startsWith("--class-path")) {
+                    throw new PoolConfigurationException("agent JVM option " + opt + " is not allowed: the agent's "
+                            + "classpath is its own jar, and your classes reach the nodes by code shipping");
+                }
+                agentJvmOptions.add(opt);
+            }
+            return this;
+        }
+
+        /**
          * A hard cap on every node's life, whatever the client does: when it passes, each agent stops
          * its tasks and exits (on clouds, the machine shuts down) even if this process is still
          * alive — a guard against a forgotten notebook keeping GPUs busy. Default: none.
@@ -486,7 +524,7 @@ public interface ComputePool extends AutoCloseable {
         public PoolSpec spec() {
             return new PoolSpec(name, providers, accelerator, nodes, image, selection, allocation, scheduling,
                     concurrency, env, masterPort, minVcpus, minMemoryGiB, regions, maxHourlyPrice, provisionTimeout,
-                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console);
+                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console, agentJvmOptions);
         }
 
         /**

@@ -176,7 +176,8 @@ final class EnginePool implements ComputePool {
         AgentCommand command = new AgentCommand(AgentJar.get().path(), id, rank, token,
                 NodeEnvironment.of(id, rank, count, head, spec.masterPort(), provisioned.offer().accelerator(),
                         mergedEnv(), token),
-                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS);
+                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS)
+                .withJvmOptions(spec.agentJvmOptions());
         StartedAgent agent = launcher.start(instance, command);
         synchronized (agents) {
             agents.add(agent);
