@@ -500,7 +500,7 @@ final class EnginePool implements ComputePool {
         }
         if (error instanceof RemoteFailure rf) {
             Throwable cause = ErrorCodec.decode(rf.info, p.loader);
-            return new TaskFailedException(p.id, p.rank, cause);
+            return RemoteTrace.onTop(new TaskFailedException(p.id, p.rank, cause), cause, p.rank);
         }
         if (error instanceof PoolClosedException pc) {
             return new PoolClosedException(pc.getMessage());

@@ -31,6 +31,11 @@ public final class ErrorCodec {
     /** Larger serialized originals are left out; the Protobuf facts suffice. */
     private static final int MAX_SERIALIZED = 1 << 20;
     private static final int MAX_DEPTH = 32;
+    /**
+     * The agent's jar moves its libraries under this package (so tasks see their own); names sent
+     * to the client are given back their upstream form, which is what a developer recognises.
+     */
+    private static final String RELOCATED = "dev.skyward.agent.shaded.";
 
     private ErrorCodec() {
     }
@@ -61,13 +66,13 @@ public final class ErrorCodec {
 
     private static ErrorInfo.Builder describe(Throwable t, Set<Throwable> seen, int depth) {
         seen.add(t);
-        ErrorInfo.Builder b = ErrorInfo.newBuilder().setClassName(t.getClass().getName());
+        ErrorInfo.Builder b = ErrorInfo.newBuilder().setClassName(upstream(t.getClass().getName()));
         if (t.getMessage() != null) {
-            b.setMessage(t.getMessage()).setHasMessage(true);
+            b.setMessage(upstream(t.getMessage())).setHasMessage(true);
         }
         for (StackTraceElement e : t.getStackTrace()) {
             Frame.Builder f = Frame.newBuilder()
-                    .setDeclaringClass(e.getClassName())
+                    .setDeclaringClass(upstream(e.getClassName()))
                     .setMethodName(e.getMethodName())
                     .setLineNumber(e.getLineNumber());
             if (e.getFileName() != null) {
@@ -96,6 +101,10 @@ public final class ErrorCodec {
             }
         }
         return b;
+    }
+
+    private static String upstream(String text) {
+        return text.contains(RELOCATED) ? text.replace(RELOCATED, "") : text;
     }
 
     /**
@@ -179,19 +188,42 @@ public final class ErrorCodec {
         return new RemoteException(info.getClassName(), message);
     }
 
-    /** Tries the usual constructor shapes: (String), (String, cause type), and () when there is no message. */
+    /**
+     * Tries the usual constructor shapes: (String, cause type) when there is a cause; (cause type)
+     * when the message is the cause's own or absent (ExceptionInInitializerError has only that way
+     * to take one); (String); and () when there is no message.
+     */
     private static Throwable construct(Class<? extends Throwable> type, String message, Throwable cause) {
-        for (Constructor<?> c : type.getConstructors()) {
+        Constructor<?>[] constructors = type.getConstructors();
+        if (cause != null) {
+            for (Constructor<?> c : constructors) {
+                Class<?>[] p = c.getParameterTypes();
+                if (p.length == 2 && p[0] == String.class && p[1].isInstance(cause)) {
+                    Throwable t = newInstance(c, message, cause);
+                    if (t != null) {
+                        return t;
+                    }
+                }
+            }
+            if (message == null || message.equals(cause.toString())) {
+                for (Constructor<?> c : constructors) {
+                    Class<?>[] p = c.getParameterTypes();
+                    if (p.length == 1 && p[0] != String.class && p[0].isInstance(cause)) {
+                        Throwable t = newInstance(c, cause);
+                        if (t != null) {
+                            return t;
+                        }
+                    }
+                }
+            }
+        }
+        for (Constructor<?> c : constructors) {
             Class<?>[] p = c.getParameterTypes();
-            try {
-                if (p.length == 1 && p[0] == String.class) {
-                    return (Throwable) c.newInstance(message);
+            if (p.length == 1 && p[0] == String.class) {
+                Throwable t = newInstance(c, message);
+                if (t != null) {
+                    return t;
                 }
-                if (p.length == 2 && p[0] == String.class && cause != null && p[1].isInstance(cause)) {
-                    return (Throwable) c.newInstance(message, cause);
-                }
-            } catch (ReflectiveOperationException | RuntimeException ignored) {
-                // try the next shape
             }
         }
         if (message == null) {
@@ -202,6 +234,14 @@ public final class ErrorCodec {
             }
         }
         return null;
+    }
+
+    private static Throwable newInstance(Constructor<?> c, Object... args) {
+        try {
+            return (Throwable) c.newInstance(args);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null; // try the next shape
+        }
     }
 
     private static StackTraceElement[] frames(ErrorInfo info) {
