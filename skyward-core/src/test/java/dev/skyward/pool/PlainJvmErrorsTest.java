@@ -37,6 +37,9 @@ class PlainJvmErrorsTest {
         assertThat(out).contains("snippetType=").contains("$DataError")
                 .contains("snippetCode=42")
                 .contains("snippetMessage=bad row")
+                .contains("cellMessage=task ").contains("$DataError: uncaught in the cell")
+                .contains("cellRemoteFrames=true")
+                .contains("cellMarker=true")
                 .contains("DONE");
     }
 
@@ -91,10 +94,18 @@ class PlainJvmErrorsTest {
                         "System.out.println(\"snippetType=\" + caught.getClass().getName());",
                         "System.out.println(\"snippetCode=\" + (caught instanceof DataError d ? d.code : -1));",
                         "System.out.println(\"snippetMessage=\" + caught.getMessage());",
+                        "pool.run(ctx -> { throw new DataError(\"uncaught in the cell\", 7); });",
                         "pool.close();");
                 for (String s : snippets) {
                     for (SnippetEvent ev : shell.eval(s)) {
-                        if (ev.exception() != null) {
+                        if (ev.exception() instanceof jdk.jshell.EvalException ee) {
+                            // What JShell and the notebook kernels print: the top exception and its frames.
+                            System.out.println("cellMessage=" + ee.getMessage());
+                            List<String> frames = java.util.Arrays.stream(ee.getStackTrace())
+                                    .map(f -> f.getClassName() + "." + f.getMethodName()).toList();
+                            System.out.println("cellRemoteFrames=" + frames.stream().anyMatch(f -> f.startsWith("dev.skyward.agent.TaskRunner")));
+                            System.out.println("cellMarker=" + frames.stream().anyMatch(f -> f.contains("node 0 above")));
+                        } else if (ev.exception() != null) {
                             System.out.println("snippet failed: " + s + " -> " + ev.exception());
                         }
                         if (ev.status() == jdk.jshell.Snippet.Status.REJECTED) {
