@@ -351,7 +351,8 @@ final class NodeConnection {
 
     private void reconnect(Throwable cause, Set<Long> inFlightThen) {
         try {
-            if (!closing && agent.awaitReachable(reconnectWindow)) {
+            // Reachable is not enough: over SSH the tunnel stays up when the agent behind it died.
+            if (!closing && agent.awaitReachable(reconnectWindow) && agent.isAlive()) {
                 channel.resetConnectBackoff();
                 Inbound inbound = openSession();
                 // An agent that exits meanwhile never opens the session: stop waiting then.
@@ -394,6 +395,8 @@ final class NodeConnection {
         }
         if (exit.isDone() && !exit.isCompletedExceptionally()) {
             lose("is gone: " + exit.join(), null);
+        } else if (!agent.isAlive()) {
+            lose("is gone: its agent process is no longer running (" + cause.getMessage() + ")", cause);
         } else {
             lose("stopped answering: " + cause.getMessage(), cause);
         }
