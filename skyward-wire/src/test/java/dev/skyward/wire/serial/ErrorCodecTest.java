@@ -81,6 +81,15 @@ class ErrorCodecTest {
     }
 
     @Test
+    void aCauseOnlyAConstructorTakesIsKeptWhenTheTypeIsRebuiltFromItsName() {
+        Throwable original = new ExceptionInInitializerError(new IllegalStateException("no driver"));
+        Throwable t = ErrorCodec.decode(factsOnly(original), loader);
+        assertThat(t).isExactlyInstanceOf(ExceptionInInitializerError.class);
+        assertThat(t.getCause()).isExactlyInstanceOf(IllegalStateException.class).hasMessage("no driver");
+        assertThat(t.getSuppressed()).isEmpty();
+    }
+
+    @Test
     void aCauseCycleDoesNotLoopForever() {
         IllegalStateException a = new IllegalStateException("a");
         IllegalArgumentException b = new IllegalArgumentException("b", a);
