@@ -22,8 +22,10 @@ import java.util.Set;
  * <p>The facts travel as a Protobuf {@link ErrorInfo} (type, message, frames, cause, suppressed), and
  * the original rides along in Java serialization's form, which every {@link Throwable} supports and
  * which a client JVM reads back — private fields, cause, suppressed and frames included — without any
- * {@code --add-opens} flag (Fory needs those flags to write {@code Throwable}'s own fields, and a user's
- * {@code java -cp app.jar Main} has none). The receiver returns that original when its class loads
+ * {@code --add-opens} flag. (A Throwable Fory rebuilds was made without a constructor, so its stack
+ * trace is unwritable until {@code Throwable}'s private field is set by reflection, which needs
+ * {@code --add-opens java.base/java.lang}; a user's {@code java -cp app.jar Main} has no such flag, and
+ * the user's exception used to come back as a {@link RemoteException}.) The receiver returns that original when its class loads
  * there, else rebuilds the type from the facts, else a {@link RemoteException} with the same facts.
  */
 public final class ErrorCodec {
