@@ -16,15 +16,13 @@ import dev.skyward.Task;
 import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
 import dev.skyward.bootstrap.PoolKey;
-import dev.skyward.bootstrap.SshAccess;
-import dev.skyward.bootstrap.SshAgentLauncher;
 import dev.skyward.classload.CodeServer;
+import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.local.Local;
 import dev.skyward.node.AgentCommand;
 import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
-import dev.skyward.node.LaunchesAgents;
 import dev.skyward.node.NodeEnvironment;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.offer.Provisioned;
@@ -33,7 +31,6 @@ import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
-import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
@@ -126,6 +123,8 @@ final class EnginePool implements ComputePool {
             return pool;
         } catch (RuntimeException | Error e) {
             pool.lifecycle.tryMoveTo(PoolState.FAILED);
+            // FAILED is a way through, not an end: cleanup runs as a close, and the pool ends CLOSED.
+            pool.lifecycle.tryMoveTo(PoolState.CLOSING);
             try {
                 pool.shutDown(p -> new PoolClosedException("pool " + pool.id + " failed to start"));
             } catch (RuntimeException cleanup) {
@@ -138,8 +137,8 @@ final class EnginePool implements ComputePool {
     private void provisionAndStart() {
         lifecycle.moveTo(PoolState.PROVISIONING);
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
-        // Only providers that create machines need the pool's key (the local one does not).
-        boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof LaunchesAgents));
+        // The pool's key is made only when a provider may log in with it (not for the local one).
+        boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof Local));
         provisioned = new Provisioner().provision(spec, providers, id,
                 createsMachines ? poolKey().publicKey() : null, events::publish);
         lifecycle.moveTo(PoolState.STARTING);
@@ -148,7 +147,7 @@ final class EnginePool implements ComputePool {
                 .sorted(Comparator.comparingInt(Instance::launchIndex).thenComparing(Instance::id))
                 .limit(spec.nodes()).toList();
         String head = instances.get(0).clusterAddress();
-        AgentLauncher launcher = launcherFor(provisioned.provider());
+        AgentLauncher launcher = new NodeStarter(provisioned.provider(), spec, this::poolKey, events::publish);
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 500, 500, TimeUnit.MILLISECONDS);
 
         ExecutorService starters = Executors.newFixedThreadPool(instances.size(), daemon("skyward-start-" + id));
@@ -196,17 +195,6 @@ final class EnginePool implements ComputePool {
         Map<String, String> env = new LinkedHashMap<>(spec.image().env());
         env.putAll(spec.env());
         return env;
-    }
-
-    private AgentLauncher launcherFor(Provider provider) {
-        if (provider instanceof SshAccess access) {
-            return SshAgentLauncher.forPool(access, spec, events::publish);
-        }
-        if (provider instanceof LaunchesAgents la) {
-            return la.agentLauncher();
-        }
-        // Machines this pool created: log in with its ephemeral key, pin their host keys on first use.
-        return SshAgentLauncher.forPool(poolKey(), spec, events::publish);
     }
 
     private synchronized PoolKey poolKey() {
@@ -304,7 +292,7 @@ final class EnginePool implements ComputePool {
     public <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn) {
         Scheduler s = scheduler();
         ClassLoader loader = loaderOf(fn);
-        CaptureInspector.check(fn, "map function");
+        code.statics().prepare(fn, "map function");
         List<byte[]> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
@@ -399,7 +387,7 @@ final class EnginePool implements ComputePool {
 
     private byte[] encode(Object task, ClassLoader loader, String label) {
         scheduler();
-        CaptureInspector.check(task, label);
+        code.statics().prepare(task, label);
         return serialize(task, loader, label);
     }
 
@@ -413,8 +401,11 @@ final class EnginePool implements ComputePool {
     }
 
     private PendingTask send(NodeConnection node, Object task, byte[] payload) {
-        List<StaticSnapshot> statics = code.statics().changes(node.staticsSent());
-        return node.send(taskIds.incrementAndGet(), payload, statics, loaderOf(task));
+        // Locked so that the node receives its tasks in the order their variable values were diffed.
+        synchronized (node.snippets()) {
+            SnippetStatics.Shipment snippets = code.statics().shipment(task, node.snippets());
+            return node.send(taskIds.incrementAndGet(), payload, snippets, loaderOf(task));
+        }
     }
 
     private static ClassLoader loaderOf(Object task) {
