@@ -80,6 +80,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     private final Function<String, SshEndpoint> login;
     private final Duration pollInterval;
     private final Duration deleteTimeout;
+    private final Duration bootTimeout;
     private final DigitalOceanApi api;
     private final Map<String, Long> keyIds = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -93,6 +94,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         this.login = b.login;
         this.pollInterval = b.pollInterval;
         this.deleteTimeout = b.deleteTimeout;
+        this.bootTimeout = b.bootTimeout;
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(60))
                 .retryOnConnectionFailure(false).build();
@@ -224,7 +226,30 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             log.debug("pool {}: droplet {} ({}, {}) requested", request.poolId(),
                     created.path("droplet").path("id").asLong(), offer.instanceType(), offer.region());
         }
-        return describe(request.poolId());
+        return awaitRunning(request.poolId(), request.count());
+    }
+
+    /**
+     * Waits until the pool's droplets are active with a public IPv4 ({@code new} droplets have no
+     * address yet), so the engine gets instances it can log in to.
+     */
+    private List<Instance> awaitRunning(String poolId, int count) {
+        long deadline = System.nanoTime() + bootTimeout.toNanos();
+        while (true) {
+            List<Instance> all = describe(poolId);
+            long running = all.stream().filter(i -> i.status() == InstanceStatus.RUNNING && i.ssh() != null).count();
+            if (running >= count) {
+                return all;
+            }
+            if (all.stream().anyMatch(i -> i.status() == InstanceStatus.STOPPING)) {
+                throw new ProviderException(Kind.FATAL, "a droplet of pool " + poolId + " powered off while starting");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ProviderException(Kind.TRANSIENT, "DigitalOcean droplets of pool " + poolId + " not active "
+                        + "with a public IPv4 within " + bootTimeout.toSeconds() + " s: " + all);
+            }
+            sleep(pollInterval);
+        }
     }
 
     private static List<String> tags(LaunchRequest request) {
@@ -247,7 +272,18 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             }
         }
         ObjectNode body = JSON.objectNode().put("name", name).put("public_key", publicKey.strip());
-        long id = api.post("/v2/account/keys", body).path("ssh_key").path("id").asLong();
+        long id;
+        try {
+            id = api.post("/v2/account/keys", body).path("ssh_key").path("id").asLong();
+        } catch (DigitalOceanException e) {
+            // A concurrent launch of the same pool registered it first: use that one.
+            if (e.error().status() != 422 || !e.error().message().toLowerCase(Locale.ROOT).contains("already in use")) {
+                throw e;
+            }
+            id = api.list("/v2/account/keys", Map.of(), "ssh_keys").stream()
+                    .filter(k -> samePublicKey(publicKey, k.path("public_key").asText()))
+                    .mapToLong(k -> k.path("id").asLong()).findFirst().orElseThrow(() -> e);
+        }
         keyIds.put(poolId, id);
         return id;
     }
@@ -297,11 +333,15 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     public void terminate(String poolId) {
         requireToken();
         long deadline = System.nanoTime() + deleteTimeout.toNanos();
+        Set<Long> destroyed = new java.util.HashSet<>();
         List<Droplet> left = droplets(poolId);
-        for (Droplet d : left) {
-            destroy(d.id());
-        }
         while (!left.isEmpty()) {
+            // A launch still running elsewhere may add droplets while this one destroys: destroy newcomers too.
+            for (Droplet d : left) {
+                if (destroyed.add(d.id())) {
+                    destroy(d.id());
+                }
+            }
             if (System.nanoTime() > deadline) {
                 throw new ProviderException(Kind.TRANSIENT, "DigitalOcean droplets of pool " + poolId
                         + " still exist " + deleteTimeout.toSeconds() + " s after they were destroyed: "
@@ -423,6 +463,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         private Function<String, SshEndpoint> login = ip -> new SshEndpoint(ip, 22, "root");
         private Duration pollInterval = Duration.ofSeconds(5);
         private Duration deleteTimeout = Duration.ofMinutes(10);
+        private Duration bootTimeout = Duration.ofMinutes(10);
         private Duration maxRateLimitWait = Duration.ofSeconds(90);
 
         private Builder() {
@@ -526,7 +567,18 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         }
 
         /**
-         * How often droplets are polled while they are destroyed (default 5 s).
+         * How long launch waits for new droplets to be active with a public address (default 10 min).
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
+        public Builder bootTimeout(Duration timeout) {
+            this.bootTimeout = positive(timeout, "bootTimeout");
+            return this;
+        }
+
+        /**
+         * How often droplets are polled while they boot and while they are destroyed (default 5 s).
          *
          * @param interval the interval
          * @return this builder
