@@ -181,6 +181,11 @@ final class FakeDigitalOcean implements AutoCloseable {
         return List.copyOf(violations);
     }
 
+    /** Forgets the violations seen so far (after a test that provokes one on purpose). */
+    void clearViolations() {
+        violations.clear();
+    }
+
     /** Every request seen, as {@code METHOD path?query}. */
     List<String> requests() {
         return List.copyOf(requests);
@@ -298,7 +303,13 @@ final class FakeDigitalOcean implements AutoCloseable {
 
     private static String messages(ValidationReport report) {
         return report.getMessages().stream().filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
-                .map(m -> m.getKey() + ": " + m.getMessage()).collect(Collectors.joining("; "));
+                .map(FakeDigitalOcean::describe).collect(Collectors.joining("; "));
+    }
+
+    private static String describe(ValidationReport.Message m) {
+        String nested = m.getNestedMessages().stream().map(FakeDigitalOcean::describe)
+                .collect(Collectors.joining(", "));
+        return m.getKey() + ": " + m.getMessage() + (nested.isEmpty() ? "" : " [" + nested + "]");
     }
 
     private static Request validatorRequest(Exchange ex) {
