@@ -164,6 +164,17 @@ final class FakeDigitalOcean implements AutoCloseable {
                 "unprocessable_entity", "Size is not available in this region.", Map.of()));
     }
 
+    /**
+     * Accepts {@code accepted} droplet creations in a region, then refuses every further one there
+     * with the capacity error (a region that runs out halfway through a pool).
+     */
+    void capacityRunsOutIn(String region, int accepted) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(accepted);
+        injections.add(new Injection(ex -> ex.method.equals("POST") && ex.path.equals("/v2/droplets")
+                && ex.body != null && region.equals(ex.body.path("region").asText()) && left.getAndDecrement() <= 0,
+                -1, 422, "unprocessable_entity", "Size is not available in this region.", Map.of()));
+    }
+
     /** The next {@code times} calls answer 429 until {@code reset} from now. */
     void rateLimit(int times, Duration reset) {
         long at = Instant.now().plus(reset).getEpochSecond() + (reset.toMillis() % 1000 == 0 ? 0 : 1);
