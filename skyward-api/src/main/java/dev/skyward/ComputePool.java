@@ -3,6 +3,7 @@ package dev.skyward;
 import dev.skyward.spi.PoolFactory;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
+import dev.skyward.spi.ProviderDescriptors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -177,6 +178,30 @@ public interface ComputePool extends AutoCloseable {
         public Builder provider(Provider... providers) {
             for (Provider p : providers) {
                 this.providers.add(Objects.requireNonNull(p, "provider"));
+            }
+            return this;
+        }
+
+        /**
+         * Where nodes come from, by provider name, in order of preference: each name is looked up
+         * among the provider modules on the classpath (their {@link ProviderDescriptor}s) and the
+         * provider is configured from the environment, as its no-argument constructor would be.
+         *
+         * <pre>{@code
+         * ComputePool.builder().provider("aws", "digitalocean").accelerator("H100:8").build();
+         * }</pre>
+         *
+         * @param names provider names such as {@code "digitalocean"}, {@code "local"}
+         * @return this builder
+         * @throws PoolConfigurationException a name matches no provider module on the classpath
+         */
+        public Builder provider(String... names) {
+            for (String n : names) {
+                if (n == null || n.isBlank()) {
+                    throw new PoolConfigurationException("provider name is empty; use a name such as "
+                            + ProviderDescriptors.names());
+                }
+                this.providers.add(ProviderDescriptors.find(n.trim()).create());
             }
             return this;
         }

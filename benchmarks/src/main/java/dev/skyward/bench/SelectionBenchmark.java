@@ -78,7 +78,7 @@ public final class SelectionBenchmark {
 
     private static List<Offer> synthetic(int rows) {
         List<Offer> base = new ArrayList<>();
-        for (String p : Catalog.BUILT_IN) {
+        for (String p : Catalog.providers()) {
             base.addAll(Catalog.load(p).offers());
         }
         Random random = new Random(42);

@@ -11,5 +11,10 @@ public enum InstanceStatus {
     /** Gone. */
     TERMINATED,
     /** Failed for good. */
-    ERROR
+    ERROR,
+    /**
+     * The provider accepted the request, then could not place the instance (e.g. Verda's
+     * {@code no_capacity}): a capacity failure, so the pool moves on to the next offer.
+     */
+    NO_CAPACITY
 }

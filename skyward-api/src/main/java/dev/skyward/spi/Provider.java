@@ -35,8 +35,16 @@ public interface Provider {
      * count) and returns all of them. On failure it throws after cleaning up nothing: the pool calls
      * {@link #terminate} for whatever the attempt created.
      *
+     * <p>Readiness: {@code launch} may return as soon as the instances are requested. The engine then
+     * polls {@link #describe} (with backoff, within the pool's provisioning deadline) until each
+     * returned instance is {@link InstanceStatus#RUNNING} with an {@link Instance#ssh() SSH endpoint}
+     * (or, for {@link NodeAccess.Login#LOCAL_PROCESS}, just running). An instance that turns
+     * {@link InstanceStatus#NO_CAPACITY} fails the attempt as a capacity failure; one that turns
+     * {@link InstanceStatus#ERROR} or {@link InstanceStatus#TERMINATED} fails it as an error. An
+     * instance not yet visible to {@code describe} (eventual consistency) is waited for.
+     *
      * @param request what to create
-     * @return the pool's instances, at least {@code request.count()} of them
+     * @return the pool's instances, at least {@code request.count()} of them, in any state but failed
      * @throws ProviderException classified, so the pool knows what to skip
      */
     List<Instance> launch(LaunchRequest request);
@@ -48,6 +56,19 @@ public interface Provider {
      * @return its instances, any order
      */
     List<Instance> describe(String poolId);
+
+    /**
+     * How the engine logs in to one of this provider's instances and what the node does when its
+     * dead-man's switch fires. The default: the pool's ephemeral key, host key pinned on first use,
+     * nothing run on expiry (the agent just exits) — a cloud provider should say how a forgotten
+     * machine stops being billed ({@link NodeAccess#withOnExpire}).
+     *
+     * @param instance an instance this provider returned from launch or describe
+     * @return how to reach it
+     */
+    default NodeAccess access(Instance instance) {
+        return NodeAccess.poolKey();
+    }
 
     /**
      * Terminates every instance of the pool and deletes the extras made for it (keys, security

@@ -37,7 +37,7 @@ final class AcceleratorsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<Offer> offers = new ArrayList<>();
-        for (String p : Catalog.BUILT_IN) {
+        for (String p : Catalog.providers()) {
             offers.addAll(Catalog.load(p).offers());
         }
         AcceleratorNames names = AcceleratorNames.builtIn().withNames(offers.stream().map(Offer::accelerator).toList());

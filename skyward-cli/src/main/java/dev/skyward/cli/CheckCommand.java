@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.skyward.credentials.CredentialLookup;
 import dev.skyward.spi.ProviderCheck;
+import dev.skyward.spi.ProviderDescriptors;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +29,8 @@ final class CheckCommand implements Callable<Integer> {
     SkywardCli parent;
 
     @Option(names = {"-p", "--provider"}, split = ",", paramLabel = "PROVIDER",
-            description = "Only these providers (default: all).")
-    List<String> providers = new ArrayList<>(CredentialLookup.PROVIDERS);
+            description = "Only these providers (default: every provider module on the classpath).")
+    List<String> providers = new ArrayList<>();
 
     @Option(names = "--json", description = "JSON instead of text.")
     boolean json;
@@ -35,7 +38,8 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        List<ProviderCheck> checks = providers.stream().map(p -> parent.credentials().check(p.trim())).toList();
+        List<String> names = providers.isEmpty() ? allProviders() : providers.stream().map(String::trim).toList();
+        List<ProviderCheck> checks = names.stream().map(this::check).toList();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(checks));
         } else {
@@ -48,5 +52,17 @@ final class CheckCommand implements Callable<Integer> {
         out.flush();
         // Exit 1 only when no provider at all can be used: one usable cloud is enough to run pools.
         return checks.stream().anyMatch(ProviderCheck::ok) ? 0 : 1;
+    }
+
+    /** The provider modules on the classpath, then the clouds whose lookup still lives in core. */
+    private static List<String> allProviders() {
+        Set<String> names = new LinkedHashSet<>(ProviderDescriptors.names());
+        names.addAll(CredentialLookup.PROVIDERS);
+        return List.copyOf(names);
+    }
+
+    private ProviderCheck check(String name) {
+        return CredentialLookup.PROVIDERS.contains(name) ? parent.credentials().check(name)
+                : ProviderDescriptors.find(name).check();
     }
 }

@@ -47,7 +47,7 @@ final class OffersCommand implements Callable<Integer> {
     List<String> regions = new ArrayList<>();
 
     @Option(names = {"-p", "--provider"}, split = ",", paramLabel = "PROVIDER",
-            description = "Only these providers, in this order (default: ${DEFAULT-VALUE}).", defaultValue = "aws,digitalocean,verda")
+            description = "Only these providers, in this order (default: every provider with a catalog).")
     List<String> providers = new ArrayList<>();
 
     @Option(names = "--max-price", paramLabel = "USD", description = "At most this many USD per node and hour.")
@@ -86,10 +86,10 @@ final class OffersCommand implements Callable<Integer> {
         };
         List<Offer> offers = new ArrayList<>();
         List<String> sources = new ArrayList<>();
-        for (String p : providers) {
+        for (String p : providers.isEmpty() ? Catalog.providers() : providers) {
             Catalog c = Catalog.load(p.trim());
             if (c.offers().isEmpty()) {
-                throw new IllegalArgumentException("no catalog for provider '" + p + "'; known: " + Catalog.BUILT_IN
+                throw new IllegalArgumentException("no catalog for provider '" + p + "'; known: " + Catalog.providers()
                         + " (or put " + Catalog.overrideDirectory().resolve(p + ".csv") + ")");
             }
             offers.addAll(c.offers());

@@ -1,6 +1,5 @@
 package dev.skyward.bootstrap;
 
-import dev.skyward.spi.Instance;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -19,10 +18,10 @@ import net.schmizz.sshj.common.Buffer;
  * <pre>{@code
  * PoolKey key = PoolKey.generate(poolId);
  * provider.launch(new LaunchRequest(poolId, offer, n, spot, image, key.publicKey(), tags));
- * SshAgentLauncher launcher = SshAgentLauncher.forPool(key, spec, events);
+ * SshCredentials login = key.credentials();    // host keys pinned on first use, per pool
  * }</pre>
  */
-public final class PoolKey implements SshAccess {
+public final class PoolKey {
 
     private static final String TYPE = "ssh-ed25519";
     /** X.509 and PKCS#8 encodings of Ed25519 keys end with the 32 raw key bytes. */
@@ -89,8 +88,8 @@ public final class PoolKey implements SshAccess {
         return pins;
     }
 
-    @Override
-    public SshCredentials sshCredentials(Instance instance) {
+    /** Log-in credentials: the private half of this key, host keys checked against the pool's pins. */
+    public SshCredentials credentials() {
         return SshCredentials.privateKey(privateKey, pins);
     }
 

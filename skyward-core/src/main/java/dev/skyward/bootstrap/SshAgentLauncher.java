@@ -6,7 +6,6 @@ import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.spi.Instance;
-import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.SshEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ public final class SshAgentLauncher implements AgentLauncher {
 
     /**
      * @param settings image, deadlines, extra jars
-     * @param credentials key and host key policy per instance (see {@link SshAccess})
+     * @param credentials key and host key policy per instance
      * @param events receives progress; must not block
      */
     public SshAgentLauncher(BootstrapSettings settings, Function<Instance, SshCredentials> credentials,
@@ -56,24 +55,6 @@ public final class SshAgentLauncher implements AgentLauncher {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.events = Objects.requireNonNull(events, "events");
-    }
-
-    /**
-     * The launcher a pool uses for a provider that hands out SSH credentials: the pool's image, a
-     * reconnect window of half the heartbeat grace (at most 30 s, so a node is declared lost before
-     * its agent gives up), then the provider's own adjustments.
-     *
-     * @param access the provider
-     * @param spec the pool
-     * @param events the pool's event sink
-     * @return the launcher
-     */
-    public static SshAgentLauncher forPool(SshAccess access, PoolSpec spec, Consumer<PoolEvent> events) {
-        Duration half = spec.heartbeatGrace().dividedBy(2);
-        BootstrapSettings.Builder b = BootstrapSettings.builder().image(spec.image())
-                .reconnectWindow(half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30));
-        access.configure(b);
-        return new SshAgentLauncher(b.build(), access::sshCredentials, events);
     }
 
     /** Bytes sent into node caches by this launcher so far, all nodes together. */

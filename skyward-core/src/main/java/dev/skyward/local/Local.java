@@ -1,11 +1,10 @@
 package dev.skyward.local;
 
 import dev.skyward.Accelerator;
-import dev.skyward.node.AgentLauncher;
-import dev.skyward.node.LaunchesAgents;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.LaunchRequest;
+import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
 import dev.skyward.spi.Provider;
@@ -35,14 +34,13 @@ import java.util.stream.Stream;
  * one gets no local offer, unless {@link Builder#emulate} says to pretend (the nodes then report that
  * accelerator in {@code NodeContext} but have no such device).
  */
-public final class Local implements Provider, LaunchesAgents {
+public final class Local implements Provider {
 
     /** The provider's name. */
     public static final String NAME = "local";
 
     private final Path root;
     private final Accelerator emulated;
-    private final LocalAgentLauncher launcher;
 
     /** A local provider with the defaults: sandboxes under {@code java.io.tmpdir/skyward-local-<user>}. */
     public Local() {
@@ -52,7 +50,6 @@ public final class Local implements Provider, LaunchesAgents {
     private Local(Builder b) {
         this.root = b.root;
         this.emulated = b.emulated;
-        this.launcher = new LocalAgentLauncher(this);
     }
 
     /** A builder for a customized local provider. */
@@ -139,9 +136,10 @@ public final class Local implements Provider, LaunchesAgents {
         return poolId + "-node-";
     }
 
+    /** Nodes are agent processes of this JVM, each in its own directory. */
     @Override
-    public AgentLauncher agentLauncher() {
-        return launcher;
+    public NodeAccess access(Instance instance) {
+        return NodeAccess.localProcess(nodeDir(instance.poolId(), instance.launchIndex()));
     }
 
     /** The working directory of a node. */

@@ -13,20 +13,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Starts an agent JVM on this machine, in the node's working directory, with the node's environment. */
-final class LocalAgentLauncher implements AgentLauncher {
+/**
+ * Starts an agent JVM on this machine, in the node's working directory, with the node's environment:
+ * how the engine starts nodes whose provider answers {@link dev.skyward.spi.NodeAccess#localProcess}.
+ */
+public final class LocalAgentLauncher implements AgentLauncher {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Local provider;
+    private final Path dir;
 
-    LocalAgentLauncher(Local provider) {
-        this.provider = provider;
+    /**
+     * @param dir the node's working directory
+     */
+    public LocalAgentLauncher(Path dir) {
+        this.dir = dir;
     }
 
     @Override
     public StartedAgent start(Instance instance, AgentCommand command) throws IOException {
-        Path dir = provider.nodeDir(instance.poolId(), instance.launchIndex());
         Files.createDirectories(dir);
         Path portFile = dir.resolve("agent.port");
         Path log = dir.resolve("agent.log");

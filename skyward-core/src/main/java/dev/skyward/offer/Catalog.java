@@ -2,6 +2,8 @@ package dev.skyward.offer;
 
 import dev.skyward.Accelerator;
 import dev.skyward.spi.Offer;
+import dev.skyward.spi.ProviderDescriptor;
+import dev.skyward.spi.ProviderDescriptors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -11,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -42,8 +46,25 @@ public record Catalog(String provider, String source, List<Offer> offers) {
     /** System property naming the override directory. */
     public static final String DIR_PROPERTY = "skyward.catalogs.dir";
 
-    /** The providers whose catalogs ship in the jar. */
+    /**
+     * The catalogs that still ship inside skyward-core, for clouds whose provider module does not
+     * exist yet; a provider module ships its own as the resource {@code dev/skyward/catalogs/<name>.csv}.
+     */
     public static final List<String> BUILT_IN = List.of("aws", "digitalocean", "verda");
+
+    /**
+     * Every provider with a catalog: the provider modules on the classpath (through their
+     * {@link ProviderDescriptor}s) whose catalog has rows, and the catalogs built into skyward-core.
+     *
+     * @return provider names, built-in ones first
+     */
+    public static List<String> providers() {
+        Set<String> names = new LinkedHashSet<>(BUILT_IN);
+        for (ProviderDescriptor d : ProviderDescriptors.all()) {
+            names.add(d.name());
+        }
+        return names.stream().filter(n -> !load(n).offers().isEmpty()).toList();
+    }
 
     static final List<String> COLUMNS = List.of("instance_type", "accelerator", "accelerator_count",
             "accelerator_memory_gib", "vcpus", "memory_gib", "price", "spot_price", "region", "zone", "arch");
@@ -94,7 +115,7 @@ public record Catalog(String provider, String source, List<Offer> offers) {
             });
         }
         return CACHE.computeIfAbsent("built-in:" + provider, k -> {
-            InputStream in = Catalog.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + provider + ".csv");
+            InputStream in = resource(RESOURCE_DIR + provider + ".csv");
             if (in == null) {
                 return new Catalog(provider, "none", List.of());
             }
@@ -104,6 +125,16 @@ public record Catalog(String provider, String source, List<Offer> offers) {
                 throw new UncheckedIOException("cannot read the built-in catalog of " + provider, e);
             }
         });
+    }
+
+    /** A provider module's resource: it may sit in a loader below this library's (an app server, a notebook). */
+    private static InputStream resource(String name) {
+        InputStream in = Catalog.class.getClassLoader().getResourceAsStream(name);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (in == null && context != null) {
+            in = context.getResourceAsStream(name);
+        }
+        return in;
     }
 
     /**

@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -373,7 +374,12 @@ public final class Provisioner {
                 t.setDaemon(true);
                 return t;
             });
-            Future<List<Instance>> future = executor.submit(() -> provider.launch(request));
+            AtomicBoolean launched = new AtomicBoolean();
+            Future<List<Instance>> future = executor.submit(() -> {
+                List<Instance> instances = provider.launch(request);
+                launched.set(true);
+                return Readiness.await(provider, request, instances);
+            });
             try {
                 long millis = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
                 List<Instance> instances = future.get(millis, TimeUnit.MILLISECONDS);
@@ -387,8 +393,9 @@ public final class Provisioner {
                 return new Outcome(instances, null, null, null);
             } catch (TimeoutException e) {
                 future.cancel(true);
-                Outcome o = new Outcome(null, ProviderException.Kind.FATAL,
-                        "deadline: launch still running when the provisioning deadline passed", null);
+                Outcome o = new Outcome(null, ProviderException.Kind.FATAL, launched.get()
+                        ? "deadline: instances not running with an SSH endpoint when the provisioning deadline passed"
+                        : "deadline: launch still running when the provisioning deadline passed", null);
                 o.deadline = true;
                 return o;
             } catch (InterruptedException e) {

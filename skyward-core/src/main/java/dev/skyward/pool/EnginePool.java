@@ -16,15 +16,12 @@ import dev.skyward.Task;
 import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
 import dev.skyward.bootstrap.PoolKey;
-import dev.skyward.bootstrap.SshAccess;
-import dev.skyward.bootstrap.SshAgentLauncher;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.local.Local;
 import dev.skyward.node.AgentCommand;
 import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
-import dev.skyward.node.LaunchesAgents;
 import dev.skyward.node.NodeEnvironment;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.offer.Provisioned;
@@ -124,6 +121,8 @@ final class EnginePool implements ComputePool {
             return pool;
         } catch (RuntimeException | Error e) {
             pool.lifecycle.tryMoveTo(PoolState.FAILED);
+            // FAILED is a way through, not an end: cleanup runs as a close, and the pool ends CLOSED.
+            pool.lifecycle.tryMoveTo(PoolState.CLOSING);
             try {
                 pool.shutDown(p -> new PoolClosedException("pool " + pool.id + " failed to start"));
             } catch (RuntimeException cleanup) {
@@ -136,8 +135,8 @@ final class EnginePool implements ComputePool {
     private void provisionAndStart() {
         lifecycle.moveTo(PoolState.PROVISIONING);
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
-        // Only providers that create machines need the pool's key (the local one does not).
-        boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof LaunchesAgents));
+        // The pool's key is made only when a provider may log in with it (not for the local one).
+        boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof Local));
         provisioned = new Provisioner().provision(spec, providers, id,
                 createsMachines ? poolKey().publicKey() : null, events::publish);
         lifecycle.moveTo(PoolState.STARTING);
@@ -146,7 +145,7 @@ final class EnginePool implements ComputePool {
                 .sorted(Comparator.comparingInt(Instance::launchIndex).thenComparing(Instance::id))
                 .limit(spec.nodes()).toList();
         String head = instances.get(0).clusterAddress();
-        AgentLauncher launcher = launcherFor(provisioned.provider());
+        AgentLauncher launcher = new NodeStarter(provisioned.provider(), spec, this::poolKey, events::publish);
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 500, 500, TimeUnit.MILLISECONDS);
 
         ExecutorService starters = Executors.newFixedThreadPool(instances.size(), daemon("skyward-start-" + id));
@@ -193,17 +192,6 @@ final class EnginePool implements ComputePool {
         Map<String, String> env = new LinkedHashMap<>(spec.image().env());
         env.putAll(spec.env());
         return env;
-    }
-
-    private AgentLauncher launcherFor(Provider provider) {
-        if (provider instanceof SshAccess access) {
-            return SshAgentLauncher.forPool(access, spec, events::publish);
-        }
-        if (provider instanceof LaunchesAgents la) {
-            return la.agentLauncher();
-        }
-        // Machines this pool created: log in with its ephemeral key, pin their host keys on first use.
-        return SshAgentLauncher.forPool(poolKey(), spec, events::publish);
     }
 
     private synchronized PoolKey poolKey() {

@@ -160,12 +160,12 @@ class SshBootstrapTest {
         Files.writeString(auth, before + key.publicKey() + "\n");
         try {
             Instance inst = instance(h, "pk", 0);
-            SshTarget t = new SshTarget(h.address(), h.port(), h.user(), key.sshCredentials(inst));
+            SshTarget t = new SshTarget(h.address(), h.port(), h.user(), key.credentials());
             try (SshSession s = SshConnector.connect(t, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
                 assertThat(s.exec("id -un", Duration.ofSeconds(5)).stdout().trim()).isEqualTo(h.user());
             }
             assertThat(key.pins().pinned(h.address(), h.port())).startsWith("SHA256:");
-            assertThat(key.sshCredentials(inst).toString()).doesNotContain("PRIVATE");
+            assertThat(key.credentials().toString()).doesNotContain("PRIVATE");
         } finally {
             Files.writeString(auth, before);
         }

@@ -14,6 +14,7 @@ import dev.skyward.PoolEvent;
 import dev.skyward.ProvisioningException;
 import dev.skyward.Selection;
 import dev.skyward.offer.ScriptedProvider.Step;
+import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.PoolSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -239,6 +240,59 @@ class ProvisionerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThat(a.launches()).containsExactly("a1@r1");
         assertThat(a.createdCount()).isEqualTo(1);
+        assertThat(a.liveInstances()).isEmpty();
+    }
+
+    @Test
+    void launchMayReturnPendingInstancesAndTheEngineWaitsUntilDescribeReportsThemRunningWithAnEndpoint() {
+        var a = new ScriptedProvider("a").offer("a1", "H100", 8, "r1", 5).boots(3, InstanceStatus.RUNNING);
+
+        Provisioned p = provision(spec(s -> s.provider(a)));
+
+        assertThat(p.instances()).hasSize(2).allSatisfy(i -> {
+            assertThat(i.status()).isEqualTo(InstanceStatus.RUNNING);
+            assertThat(i.ssh()).isNotNull();
+        });
+        // Each instance was asked about until it left PENDING: three pending answers, then running.
+        assertThat(a.describesWhilePending()).hasSize(2).allSatisfy((id, n) -> assertThat(n).isEqualTo(4));
+    }
+
+    @Test
+    void anInstanceThatTurnsNoCapacityAfterAnAcceptedLaunchIsACapacityFailureAndTheNextOfferRuns() {
+        var a = new ScriptedProvider("a").offer("a1", "H100", 8, "r1", 5).boots(1, InstanceStatus.NO_CAPACITY);
+        var b = new ScriptedProvider("b").offer("b1", "H100", 8, "r1", 6);
+
+        Provisioned p = provision(spec(s -> s.provider(a, b)));
+
+        assertThat(p.provider()).isSameAs(b);
+        assertThat(a.liveInstances()).isEmpty();
+        assertThat(events).filteredOn(PoolEvent.AttemptFailed.class::isInstance)
+                .extracting(e -> ((PoolEvent.AttemptFailed) e).reason())
+                .singleElement().asString().startsWith("capacity: a accepted instance a-1 but had no capacity");
+    }
+
+    @Test
+    void anInstanceThatFailsWhileBootingFailsTheAttemptAsAnError() {
+        var a = new ScriptedProvider("a").offer("a1", "H100", 8, "r1", 5).boots(0, InstanceStatus.ERROR);
+        var b = new ScriptedProvider("b").offer("b1", "H100", 8, "r1", 6);
+
+        Provisioned p = provision(spec(s -> s.provider(a, b)));
+
+        assertThat(p.provider()).isSameAs(b);
+        assertThat(a.liveInstances()).isEmpty();
+        assertThat(events).filteredOn(PoolEvent.AttemptFailed.class::isInstance)
+                .extracting(e -> ((PoolEvent.AttemptFailed) e).reason())
+                .singleElement().asString().isEqualTo("error: instance a-1 on a ended ERROR while starting");
+    }
+
+    @Test
+    void instancesStillBootingAtTheDeadlineFailWithAMessageSayingSo() {
+        var a = new ScriptedProvider("a").offer("a1", "H100", 8, "r1", 5).boots(1_000, InstanceStatus.RUNNING);
+
+        assertThatThrownBy(() -> provision(spec(s -> s.provider(a).provisionTimeout(Duration.ofMillis(800)))))
+                .isInstanceOf(ProvisioningException.class)
+                .hasMessageContaining("deadline: instances not running with an SSH endpoint when the provisioning "
+                        + "deadline passed");
         assertThat(a.liveInstances()).isEmpty();
     }
 

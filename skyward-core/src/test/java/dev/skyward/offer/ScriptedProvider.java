@@ -9,6 +9,7 @@ import dev.skyward.spi.OfferQuery;
 import dev.skyward.spi.Provider;
 import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
+import dev.skyward.spi.SshEndpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -75,6 +76,9 @@ public final class ScriptedProvider implements Provider {
     private ProviderCheck check;
     private boolean terminateLeaves;
     private Map<String, Boolean> capacity;
+    private int pendingDescribes;
+    private InstanceStatus bootsInto = InstanceStatus.RUNNING;
+    private final Map<String, Integer> describesSeen = new HashMap<>();
 
     /** @param name provider name */
     public ScriptedProvider(String name) {
@@ -114,6 +118,19 @@ public final class ScriptedProvider implements Provider {
     /** Makes terminate do nothing, so instances stay (a leak the provisioner must notice). */
     public ScriptedProvider terminateLeaves() {
         this.terminateLeaves = true;
+        return this;
+    }
+
+    /**
+     * Makes launched instances boot like a cloud's: launch returns them PENDING without an address,
+     * and describe reports them PENDING this many times before they turn {@code into}.
+     *
+     * @param describes how many describe calls see an instance still pending
+     * @param into RUNNING (with an SSH endpoint), or a failure such as NO_CAPACITY or ERROR
+     */
+    public synchronized ScriptedProvider boots(int describes, InstanceStatus into) {
+        this.pendingDescribes = describes;
+        this.bootsInto = into;
         return this;
     }
 
@@ -198,16 +215,39 @@ public final class ScriptedProvider implements Provider {
 
     private synchronized Instance create(LaunchRequest request, int index) {
         String id = name + "-" + ids.incrementAndGet();
-        Instance inst = new Instance(id, name, request.poolId(), index, InstanceStatus.RUNNING, "127.0.0.1", null,
-                null);
+        boolean booting = pendingDescribes > 0 || bootsInto != InstanceStatus.RUNNING;
+        Instance inst = booting ? new Instance(id, name, request.poolId(), index, InstanceStatus.PENDING, null, null, null)
+                : running(id, request.poolId(), index);
         live.put(id, inst);
         created.incrementAndGet();
         return inst;
     }
 
+    private Instance running(String id, String poolId, int index) {
+        return new Instance(id, name, poolId, index, InstanceStatus.RUNNING, "127.0.0.1", null,
+                new SshEndpoint("127.0.0.1", 22, "scripted"));
+    }
+
     @Override
     public synchronized List<Instance> describe(String poolId) {
-        return live.values().stream().filter(i -> i.poolId().equals(poolId)).toList();
+        List<Instance> out = new ArrayList<>();
+        for (Instance i : live.values()) {
+            if (!i.poolId().equals(poolId)) {
+                continue;
+            }
+            if (i.status() == InstanceStatus.PENDING && describesSeen.merge(i.id(), 1, Integer::sum) > pendingDescribes) {
+                i = bootsInto == InstanceStatus.RUNNING ? running(i.id(), poolId, i.launchIndex())
+                        : new Instance(i.id(), name, poolId, i.launchIndex(), bootsInto, null, null, null);
+                live.put(i.id(), i);
+            }
+            out.add(i);
+        }
+        return out;
+    }
+
+    /** How many describe calls asked about each instance while it was pending. */
+    public synchronized Map<String, Integer> describesWhilePending() {
+        return Map.copyOf(describesSeen);
     }
 
     @Override

@@ -2,10 +2,7 @@ package dev.skyward.ssh;
 
 import dev.skyward.Accelerator;
 import dev.skyward.PoolConfigurationException;
-import dev.skyward.bootstrap.BootstrapPhase;
-import dev.skyward.bootstrap.BootstrapSettings;
 import dev.skyward.bootstrap.HostKeyPolicy;
-import dev.skyward.bootstrap.SshAccess;
 import dev.skyward.bootstrap.SshConnector;
 import dev.skyward.bootstrap.SshCredentials;
 import dev.skyward.bootstrap.SshSession;
@@ -13,6 +10,7 @@ import dev.skyward.bootstrap.SshTarget;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.LaunchRequest;
+import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
 import dev.skyward.spi.Provider;
@@ -60,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * host admin@10.0.0.6:2222 identity=~/.ssh/lab_key
  * </pre>
  */
-public final class Ssh implements Provider, SshAccess {
+public final class Ssh implements Provider {
 
     /** The provider's name. */
     public static final String NAME = "ssh";
@@ -75,8 +73,11 @@ public final class Ssh implements Provider, SshAccess {
     private final Duration checkTimeout;
     private final HostKeyPolicy hostKeys;
     private final Map<String, List<Instance>> pools = new ConcurrentHashMap<>();
-    /** Hosts that passed the last check, in list order, for launch to pick from. */
-    private volatile List<HostProbe> usable = List.of();
+    /**
+     * What each host was found to have, by the last check of it. Facts about the hosts, not about a
+     * pool: pools that share this provider read them, and each launch picks its own hosts from them.
+     */
+    private final Map<SshHostConfig, HostProbe> probed = new ConcurrentHashMap<>();
 
     private Ssh(Builder b) {
         this.hosts = List.copyOf(b.hosts);
@@ -164,6 +165,7 @@ public final class Ssh implements Provider, SshAccess {
         List<CompletableFuture<HostProbe>> probes = hosts.stream().map(h -> CompletableFuture.supplyAsync(
                 () -> HostProbe.run(h, target(h), checkTimeout))).toList();
         List<HostProbe> all = probes.stream().map(CompletableFuture::join).toList();
+        all.forEach(p -> probed.put(p.host(), p));
         List<HostProbe> fit = all.stream().filter(p -> p.ok() && p.has(query.accelerator())).toList();
         if (fit.size() < query.nodes()) {
             throw new PoolConfigurationException("the pool needs " + query.nodes() + " host(s) with "
@@ -172,7 +174,6 @@ public final class Ssh implements Provider, SshAccess {
                     + all.stream().map(HostProbe::describe).collect(Collectors.joining("\n  ")));
         }
         List<HostProbe> chosen = fit.subList(0, query.nodes());
-        usable = fit;
         Accelerator acc = common(chosen, query.accelerator());
         int vcpus = chosen.stream().mapToInt(HostProbe::vcpus).min().orElse(1);
         double mem = chosen.stream().mapToDouble(HostProbe::memoryGiB).min().orElse(0);
@@ -204,10 +205,13 @@ public final class Ssh implements Provider, SshAccess {
             throw new ProviderException(ProviderException.Kind.FATAL, "pool id '" + request.poolId()
                     + "' has characters the ssh provider cannot use in file names");
         }
-        List<HostProbe> fit = usable;
+        // The hosts that passed their last check with what this offer promises, in list order.
+        List<HostProbe> fit = hosts.stream().map(probed::get)
+                .filter(p -> p != null && p.ok() && p.has(request.offer().accelerator())).toList();
         if (fit.size() < request.count()) {
             throw new ProviderException(ProviderException.Kind.CAPACITY, "only " + fit.size()
-                    + " usable hosts for " + request.count() + " nodes; call offers() first");
+                    + " checked hosts have " + request.offer().accelerator() + " for " + request.count()
+                    + " nodes; offers() checks the hosts and must come first");
         }
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < request.count(); i++) {
@@ -250,9 +254,17 @@ public final class Ssh implements Provider, SshAccess {
         pools.remove(poolId);
     }
 
+    /**
+     * The user's key (or ssh-agent) and known_hosts; a short banner wait, since these machines are up
+     * already and an unanswered port is a mistake, not a boot in progress. Nothing runs on expiry:
+     * the machines are not ours to stop.
+     */
     @Override
-    public SshCredentials sshCredentials(Instance instance) {
-        return credentials(configOf(instance));
+    public NodeAccess access(Instance instance) {
+        SshHostConfig h = configOf(instance);
+        Path key = keyOf(h);
+        NodeAccess access = key != null ? NodeAccess.userKey(key, knownHosts) : NodeAccess.sshAgent(agentSocket, knownHosts);
+        return access.withBannerWait(checkTimeout);
     }
 
     private SshCredentials credentials(SshHostConfig h) {
@@ -260,11 +272,6 @@ public final class Ssh implements Provider, SshAccess {
         return key != null ? SshCredentials.keyFile(key, hostKeys) : SshCredentials.agent(agentSocket, hostKeys);
     }
 
-    @Override
-    public void configure(BootstrapSettings.Builder settings) {
-        // These machines are up already: an unanswered port is a mistake, not a boot in progress.
-        settings.timeout(BootstrapPhase.BANNER, checkTimeout);
-    }
 
     private SshHostConfig configOf(Instance instance) {
         SshEndpoint ep = instance.ssh();
