@@ -9,6 +9,7 @@ import dev.skyward.spi.Instance;
 import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.LaunchRequest;
 import dev.skyward.spi.LiveCapacity;
+import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
 import dev.skyward.spi.Provider;
@@ -16,14 +17,7 @@ import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
 import dev.skyward.spi.ProviderException.Kind;
 import dev.skyward.spi.SshEndpoint;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +74,6 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     private final Function<String, SshEndpoint> login;
     private final Duration pollInterval;
     private final Duration deleteTimeout;
-    private final Duration bootTimeout;
     private final DigitalOceanApi api;
     private final Map<String, Long> keyIds = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -94,7 +87,6 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         this.login = b.login;
         this.pollInterval = b.pollInterval;
         this.deleteTimeout = b.deleteTimeout;
-        this.bootTimeout = b.bootTimeout;
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(60))
                 .retryOnConnectionFailure(false).build();
@@ -114,7 +106,8 @@ public final class DigitalOcean implements Provider, LiveCapacity {
 
     /** The catalog this module ships (same columns as every Skyward catalog). */
     public static URL catalogResource() {
-        return Objects.requireNonNull(DigitalOcean.class.getResource("digitalocean.csv"), "digitalocean.csv");
+        return Objects.requireNonNull(DigitalOcean.class.getResource("/dev/skyward/catalogs/digitalocean.csv"),
+                "dev/skyward/catalogs/digitalocean.csv");
     }
 
     @Override
@@ -140,25 +133,9 @@ public final class DigitalOcean implements Provider, LiveCapacity {
                 .sorted(Comparator.comparingInt(o -> regions.indexOf(o.region()))).toList();
     }
 
+    /** This module's catalog, or the user's override in {@code ~/.skyward/catalogs/digitalocean.csv}. */
     private static Catalog catalog() {
-        if (Files.isRegularFile(Catalog.overrideDirectory().resolve(NAME + ".csv"))) {
-            return Catalog.load(NAME);
-        }
-        return BuiltIn.CATALOG;
-    }
-
-    /** The module's catalog, read once. */
-    private static final class BuiltIn {
-        static final Catalog CATALOG = read();
-
-        private static Catalog read() {
-            try (InputStream in = catalogResource().openStream();
-                    Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                return Catalog.parse(NAME, "built-in", r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read DigitalOcean's built-in catalog", e);
-            }
-        }
+        return Catalog.load(NAME);
     }
 
     @Override
@@ -226,30 +203,17 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             log.debug("pool {}: droplet {} ({}, {}) requested", request.poolId(),
                     created.path("droplet").path("id").asLong(), offer.instanceType(), offer.region());
         }
-        return awaitRunning(request.poolId(), request.count());
+        // Droplets start "new" without an address; the engine polls describe until they are active.
+        return describe(request.poolId());
     }
 
     /**
-     * Waits until the pool's droplets are active with a public IPv4 ({@code new} droplets have no
-     * address yet), so the engine gets instances it can log in to.
+     * The pool's key logs in (as {@code root} on DigitalOcean's images); on expiry the node destroys its
+     * own droplet when {@link Builder#selfDestruct} granted a token, else powers off.
      */
-    private List<Instance> awaitRunning(String poolId, int count) {
-        long deadline = System.nanoTime() + bootTimeout.toNanos();
-        while (true) {
-            List<Instance> all = describe(poolId);
-            long running = all.stream().filter(i -> i.status() == InstanceStatus.RUNNING && i.ssh() != null).count();
-            if (running >= count) {
-                return all;
-            }
-            if (all.stream().anyMatch(i -> i.status() == InstanceStatus.STOPPING)) {
-                throw new ProviderException(Kind.FATAL, "a droplet of pool " + poolId + " powered off while starting");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ProviderException(Kind.TRANSIENT, "DigitalOcean droplets of pool " + poolId + " not active "
-                        + "with a public IPv4 within " + bootTimeout.toSeconds() + " s: " + all);
-            }
-            sleep(pollInterval);
-        }
+    @Override
+    public NodeAccess access(Instance instance) {
+        return NodeAccess.poolKey().withOnExpire(onExpireCommand(instance));
     }
 
     private static List<String> tags(LaunchRequest request) {
@@ -391,12 +355,15 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     /**
      * Destroys the powered-off droplets this library made (tag {@code skyward}, status {@code off}):
      * nodes whose client died power off when no self-destruct token was granted, and are still billed.
+     * Waits until they are gone and deletes their pools' SSH keys. Safe while other pools run: a live
+     * pool's droplets are never off.
      *
      * @return the ids of the droplets destroyed
      */
     public List<Long> deleteExpired() {
         requireToken();
         List<Long> gone = new ArrayList<>();
+        Set<String> pools = new TreeSet<>();
         Map<Long, JsonNode> all = new LinkedHashMap<>();
         api.list("/v2/droplets", Map.of("type", "gpus"), "droplets").forEach(d -> all.put(d.path("id").asLong(), d));
         api.list("/v2/droplets", Map.of("tag_name", DropletNaming.LIBRARY_TAG), "droplets")
@@ -407,7 +374,15 @@ public final class DigitalOcean implements Provider, LiveCapacity {
                         d.path("id").asLong(), d.path("name").asText());
                 destroy(d.path("id").asLong());
                 gone.add(d.path("id").asLong());
+                for (JsonNode t : d.path("tags")) {
+                    if (t.asText().startsWith("skyward-pool:")) {
+                        pools.add(t.asText().substring("skyward-pool:".length()));
+                    }
+                }
             }
+        }
+        for (String pool : pools) {
+            terminate(pool); // waits until its droplets are gone, then deletes its key
         }
         return gone;
     }
@@ -424,12 +399,18 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         if (selfDestructToken == null) {
             return "poweroff";
         }
-        String url = api.base().newBuilder()
-                .encodedPath("/v2/droplets/" + instance.id() + "/destroy_with_associated_resources/dangerous")
-                .build().toString();
-        // Header from stdin, so the token is not on any command line the node's ps shows.
-        return "printf 'Authorization: Bearer %s\\n' '" + selfDestructToken.replace("'", "") + "' | curl -fsS -m 30 "
-                + "-X DELETE -H 'X-Dangerous: true' -H @- '" + url + "' || poweroff";
+        String droplet = url("/v2/droplets/" + instance.id() + "/destroy_with_associated_resources/dangerous");
+        Long keyId = keyIds.get(instance.poolId());
+        // The pool's key first (no client is left to delete it), then the droplet; power off if that fails.
+        return "A='Authorization: Bearer " + selfDestructToken.replace("'", "") + "'; "
+                + (keyId == null ? "" : "curl -sS -m 30 -o /dev/null -X DELETE -H \"$A\" '"
+                        + url("/v2/account/keys/" + keyId) + "'; ")
+                + "curl -fsS -m 30 -o /dev/null -X DELETE -H 'X-Dangerous: true' -H \"$A\" '" + droplet
+                + "' || poweroff";
+    }
+
+    private String url(String path) {
+        return api.base().newBuilder().encodedPath(path).build().toString();
     }
 
     private void requireToken() {
@@ -463,7 +444,6 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         private Function<String, SshEndpoint> login = ip -> new SshEndpoint(ip, 22, "root");
         private Duration pollInterval = Duration.ofSeconds(5);
         private Duration deleteTimeout = Duration.ofMinutes(10);
-        private Duration bootTimeout = Duration.ofMinutes(10);
         private Duration maxRateLimitWait = Duration.ofSeconds(90);
 
         private Builder() {
@@ -567,18 +547,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         }
 
         /**
-         * How long launch waits for new droplets to be active with a public address (default 10 min).
-         *
-         * @param timeout the timeout
-         * @return this builder
-         */
-        public Builder bootTimeout(Duration timeout) {
-            this.bootTimeout = positive(timeout, "bootTimeout");
-            return this;
-        }
-
-        /**
-         * How often droplets are polled while they boot and while they are destroyed (default 5 s).
+         * How often droplets are polled while they are destroyed (default 5 s).
          *
          * @param interval the interval
          * @return this builder

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyward.Image;
 import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.spi.Instance;
+import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.LaunchRequest;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.ProviderException;
@@ -62,8 +63,7 @@ class DigitalOceanApiTest {
 
     private static DigitalOcean.Builder provider() {
         return DigitalOcean.builder().token(TOKEN).baseUrl(fake.baseUrl()).login(fake::login)
-                .pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30))
-                .bootTimeout(Duration.ofSeconds(30));
+                .pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30));
     }
 
     private static DigitalOceanApi api(String token) {
@@ -105,7 +105,9 @@ class DigitalOceanApiTest {
         try {
             List<Instance> launched = p.launch(new LaunchRequest(pool, offer(p, "gpu-h100x1-80gb", "tor1"), 2, false,
                     Image.DEFAULT, PoolKey.generate(pool).publicKey(), Map.of("team", "ml")));
-            assertThat(launched).hasSize(2).allSatisfy(i -> assertThat(i.ssh()).isNotNull());
+            assertThat(launched).as("requested: no address yet").hasSize(2)
+                    .allSatisfy(i -> assertThat(i.status()).isEqualTo(InstanceStatus.PENDING))
+                    .allSatisfy(i -> assertThat(i.ssh()).isNull());
             assertThat(p.describe(pool)).hasSize(2);
             assertThat(fake.droplets()).allSatisfy(d -> assertThat(d.tags())
                     .contains("skyward", DropletNaming.poolTag(pool), "team:ml"));

@@ -56,8 +56,7 @@ class DigitalOceanPoolTest {
 
     private static DigitalOcean.Builder provider() {
         return DigitalOcean.builder().token(TOKEN).baseUrl(fake.baseUrl()).login(fake::login)
-                .pollInterval(Duration.ofMillis(200)).deleteTimeout(Duration.ofSeconds(60))
-                .bootTimeout(Duration.ofSeconds(60));
+                .pollInterval(Duration.ofMillis(200)).deleteTimeout(Duration.ofSeconds(60));
     }
 
     private static ComputePool.Builder pool(DigitalOcean provider, int nodes) {

@@ -68,7 +68,7 @@ final class FakeDigitalOcean implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
     private final CloudHosts hosts;
-    private final String token;
+    private final Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService machines = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-do-machine");
         t.setDaemon(true);
@@ -88,7 +88,7 @@ final class FakeDigitalOcean implements AutoCloseable {
 
     private FakeDigitalOcean(CloudHosts hosts, String token) throws IOException {
         this.hosts = hosts;
-        this.token = token;
+        this.tokens.add(token);
         loadSizes();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
@@ -117,6 +117,11 @@ final class FakeDigitalOcean implements AutoCloseable {
     SshEndpoint login(String publicIp) {
         SshHost h = hosts.at(publicIp).orElseThrow(() -> new IllegalStateException("no droplet host at " + publicIp));
         return new SshEndpoint(h.address(), h.port(), h.user());
+    }
+
+    /** Accepts another token too (e.g. the self-destruct token a node uses). */
+    void acceptToken(String token) {
+        tokens.add(token);
     }
 
     void bootDelay(Duration d) {
@@ -349,7 +354,7 @@ final class FakeDigitalOcean implements AutoCloseable {
 
     private Reply dispatch(Exchange ex) {
         String auth = ex.http.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.equals("Bearer " + token)) {
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
             return error(401, "unauthorized", "Unable to authenticate you.");
         }
         for (Injection inj : injections) {
@@ -573,6 +578,11 @@ final class FakeDigitalOcean implements AutoCloseable {
     /** What a droplet's machine tells the fake (not part of DigitalOcean's API): it powered off. */
     private Reply machineCall(Exchange ex) {
         String[] parts = ex.path.split("/");
+        if (parts.length == 4 && parts[2].equals("hosts")) {
+            // For a client in another JVM: how to log in at this address (user and port of its host).
+            return hosts.at(parts[3]).<Reply>map(h -> Reply.of(200, json.createObjectNode().put("user", h.user())
+                    .put("port", h.port()))).orElseGet(this::notFound);
+        }
         if (parts.length == 5 && parts[2].equals("droplets") && parts[4].equals("poweroff")) {
             FakeDroplet d;
             synchronized (this) {
@@ -587,11 +597,11 @@ final class FakeDigitalOcean implements AutoCloseable {
                 synchronized (this) {
                     h = d.host;
                     d.host = null;
-                    d.status = "off";
                 }
                 if (h != null) {
                     hosts.destroy(h);
                 }
+                d.status = "off"; // once the machine is really down
             });
             return new Reply(204, null, Map.of());
         }

@@ -149,8 +149,10 @@ public final class CloudHosts implements AutoCloseable {
      */
     public List<String> leftovers() {
         List<SshHost> all;
+        List<SshHost> live;
         synchronized (this) {
             all = List.copyOf(made);
+            live = List.copyOf(this.live);
         }
         List<String> left = new ArrayList<>();
         for (SshHost h : all) {
@@ -160,8 +162,10 @@ public final class CloudHosts implements AutoCloseable {
             if (h.userExists()) {
                 left.add(h + ": user " + h.user() + " exists");
             }
+            // useradd reuses a removed user's uid: a live host's processes are not an old host's leftovers.
+            boolean uidReused = !live.contains(h) && live.stream().anyMatch(l -> l.uid() == h.uid());
             try {
-                if (h.uid() >= 0 && !h.processes("").isEmpty()) {
+                if (h.uid() >= 0 && !uidReused && !h.processes("").isEmpty()) {
                     left.add(h + ": processes " + h.processes(""));
                 }
             } catch (IOException e) {
