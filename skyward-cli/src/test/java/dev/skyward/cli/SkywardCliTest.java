@@ -113,7 +113,7 @@ class SkywardCliTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("digitalocean", "gpu-mi300x8-1536gb", "atl1", "15.92")
-                .contains("1 offers; catalogs: digitalocean (built-in)");
+                .contains("1 offer; catalogs: digitalocean (built-in)");
     }
 
     /** Runs {@code skyward ARGS} in a child JVM with only these cloud variables and an empty home. */
