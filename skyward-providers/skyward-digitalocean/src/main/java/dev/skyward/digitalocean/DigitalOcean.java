@@ -76,6 +76,8 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     private final Duration deleteTimeout;
     private final DigitalOceanApi api;
     private final Map<String, Long> keyIds = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Droplets this provider created, per pool: a new droplet can be missing from listings for a while. */
+    private final Map<String, Set<Long>> created = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DigitalOcean(Builder b) {
         this.token = b.token != null ? new DigitalOceanToken(b.token, "DigitalOcean.builder().token(...)")
@@ -199,9 +201,10 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             body.put("image", img);
             body.putArray("ssh_keys").add(keyId);
             tags.forEach(body.putArray("tags")::add);
-            JsonNode created = api.post("/v2/droplets", body);
-            log.debug("pool {}: droplet {} ({}, {}) requested", request.poolId(),
-                    created.path("droplet").path("id").asLong(), offer.instanceType(), offer.region());
+            long id = api.post("/v2/droplets", body).path("droplet").path("id").asLong();
+            created.computeIfAbsent(request.poolId(), p -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(id);
+            log.debug("pool {}: droplet {} ({}, {}) requested", request.poolId(), id, offer.instanceType(),
+                    offer.region());
         }
         // Droplets start "new" without an address; the engine polls describe until they are active.
         return describe(request.poolId());
@@ -281,6 +284,24 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         for (JsonNode d : api.list("/v2/droplets", Map.of("tag_name", tag), "droplets")) {
             byId.putIfAbsent(d.path("id").asLong(), Droplet.of(d));
         }
+        // Listings are eventually consistent: ask for droplets this provider made that they do not show yet.
+        Set<Long> mine = created.getOrDefault(poolId, Set.of());
+        for (Long id : List.copyOf(mine)) {
+            if (byId.containsKey(id)) {
+                continue;
+            }
+            try {
+                JsonNode d = api.get("/v2/droplets/" + id, Map.of()).path("droplet");
+                if (hasTag(d, tag)) {
+                    byId.put(id, Droplet.of(d));
+                }
+            } catch (DigitalOceanException e) {
+                if (e.error().status() != 404) {
+                    throw e;
+                }
+                mine.remove(id); // gone
+            }
+        }
         return List.copyOf(byId.values());
     }
 
@@ -315,6 +336,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             sleep(pollInterval);
             left = droplets(poolId);
         }
+        created.remove(poolId);
         deleteKeys(poolId);
     }
 

@@ -122,6 +122,42 @@ class DigitalOceanApiTest {
     }
 
     @Test
+    void dropletsListingsDoNotShowYetStillCountSoASecondLaunchCreatesNothing() {
+        DigitalOcean p = provider().build();
+        String pool = "lagging-" + System.nanoTime();
+        fake.listingLag(Duration.ofSeconds(30));
+        try {
+            LaunchRequest r = new LaunchRequest(pool, offer(p, "gpu-h100x1-80gb", "tor1"), 2, false, Image.DEFAULT,
+                    PoolKey.generate(pool).publicKey(), Map.of());
+            p.launch(r);
+            assertThat(p.launch(r)).hasSize(2);
+            assertThat(fake.droplets()).hasSize(2);
+            assertThat(p.describe(pool)).hasSize(2);
+        } finally {
+            p.terminate(pool);
+            fake.listingLag(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void terminateWaitsForSlowDeletesUntilThePoolsTagListsNothing() {
+        DigitalOcean p = provider().build();
+        String pool = "slow-" + System.nanoTime();
+        p.launch(new LaunchRequest(pool, offer(p, "gpu-h100x1-80gb", "tor1"), 1, false, Image.DEFAULT,
+                PoolKey.generate(pool).publicKey(), Map.of()));
+        fake.deleteDelay(Duration.ofSeconds(2));
+        try {
+            long t = System.nanoTime();
+            p.terminate(pool);
+            assertThat(Duration.ofNanos(System.nanoTime() - t)).isGreaterThan(Duration.ofMillis(1900));
+            assertThat(fake.droplets()).isEmpty();
+            assertThat(fake.requests()).anyMatch(r -> r.startsWith("GET /v2/droplets?") && r.contains("tag_name="));
+        } finally {
+            fake.deleteDelay(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
     void aRateLimitIsWaitedOutUntilRatelimitReset() {
         DigitalOcean p = provider().build();
         fake.rateLimit(2, Duration.ofSeconds(2));

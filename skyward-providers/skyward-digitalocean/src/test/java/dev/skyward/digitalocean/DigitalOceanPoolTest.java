@@ -67,6 +67,7 @@ class DigitalOceanPoolTest {
     @Test
     void twoDropletsRunTasksAndLeaveNothingWhenClosed() throws Exception {
         ComputePool pool = pool(provider().regions("tor1").build(), 2).build();
+        List<SshHost> machines = new java.util.ArrayList<>();
         try {
             assertThat(pool.nodes()).extracting(NodeInfo::provider).containsOnly("digitalocean");
             assertThat(pool.broadcast(ctx -> ctx.rank())).containsExactly(0, 1);
@@ -82,12 +83,20 @@ class DigitalOceanPoolTest {
             for (FakeDigitalOcean.FakeDroplet d : droplets) {
                 SshHost h = d.host();
                 assertThat(h.javaProcesses()).as("agent on " + h).isNotEmpty();
+                machines.add(h);
             }
             assertThat(fake.keyCount()).as("the pool's key is registered").isEqualTo(1);
         } finally {
             pool.close();
         }
         assertThat(pool.state()).isEqualTo(PoolState.CLOSED);
+        assertThat(fake.droplets()).isEmpty();
+        assertThat(machines).allSatisfy(h -> {
+            assertThat(h.sshdRunning()).isFalse();
+            assertThat(h.userExists()).isFalse();
+            assertThat(h.killedOnDestroy()).as("close() had stopped every process on " + h + " before its droplet "
+                    + "was destroyed").isZero();
+        });
     }
 
     @Test

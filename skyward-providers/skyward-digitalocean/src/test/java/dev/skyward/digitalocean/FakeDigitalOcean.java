@@ -84,6 +84,7 @@ final class FakeDigitalOcean implements AutoCloseable {
     private volatile Duration bootDelay = Duration.ofMillis(300);
     private volatile Duration deleteDelay = Duration.ofMillis(300);
     private volatile int dropletLimit = 25;
+    private volatile Duration listingLag = Duration.ZERO;
     private volatile int defaultPerPage = 20;
 
     private FakeDigitalOcean(CloudHosts hosts, String token) throws IOException {
@@ -130,6 +131,11 @@ final class FakeDigitalOcean implements AutoCloseable {
 
     void deleteDelay(Duration d) {
         deleteDelay = d;
+    }
+
+    /** New droplets appear in listings only this long after they were created (GET by id sees them at once). */
+    void listingLag(Duration lag) {
+        listingLag = lag;
     }
 
     void dropletLimit(int limit) {
@@ -533,7 +539,8 @@ final class FakeDigitalOcean implements AutoCloseable {
         boolean gpus = "gpus".equals(type);
         List<JsonNode> out = new ArrayList<>();
         for (FakeDroplet d : droplets.values()) {
-            if (d.gpu() != gpus || (tag != null && !d.tags.contains(tag)) || (name != null && !d.name.equals(name))) {
+            if (d.gpu() != gpus || (tag != null && !d.tags.contains(tag)) || (name != null && !d.name.equals(name))
+                    || d.createdAt.plus(listingLag).isAfter(Instant.now())) {
                 continue;
             }
             out.add(d.json());
