@@ -70,7 +70,7 @@ final class Agent {
         OutputCapture.install();
         resources = new ResourceClient(link, options.cacheDir());
         loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
-        runner = new TaskRunner(loader, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
+        runner = new TaskRunner(loader, resources, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()))
                 .directExecutor()
                 .maxInboundMessageSize(Protocol.MAX_FRAME)
@@ -142,14 +142,15 @@ final class Agent {
                 if (e.getPayloadSize() > 0 && e.getPayload().isEmpty()) {
                     uploads.put(e.getTaskId(), new Upload(e, new Payloads.Assembly(e.getPayloadSize())));
                 } else {
-                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList());
+                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration());
                 }
             }
             case CHUNK -> {
                 Upload u = uploads.get(frame.getChunk().getTaskId());
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
-                    runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList());
+                    runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList(),
+                            u.execute.getSnippetGeneration());
                 }
             }
             case CANCEL -> {

@@ -17,6 +17,7 @@ import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
 import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.classload.CodeServer;
+import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.local.Local;
 import dev.skyward.node.AgentCommand;
@@ -30,7 +31,6 @@ import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
-import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
@@ -288,7 +288,7 @@ final class EnginePool implements ComputePool {
     public <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn) {
         Scheduler s = scheduler();
         ClassLoader loader = loaderOf(fn);
-        CaptureInspector.check(fn, "map function");
+        code.statics().prepare(fn, "map function");
         List<byte[]> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
@@ -375,7 +375,7 @@ final class EnginePool implements ComputePool {
 
     private byte[] encode(Object task, ClassLoader loader, String label) {
         scheduler();
-        CaptureInspector.check(task, label);
+        code.statics().prepare(task, label);
         return serialize(task, loader, label);
     }
 
@@ -389,8 +389,11 @@ final class EnginePool implements ComputePool {
     }
 
     private PendingTask send(NodeConnection node, Object task, byte[] payload) {
-        List<StaticSnapshot> statics = code.statics().changes(node.staticsSent());
-        return node.send(taskIds.incrementAndGet(), payload, statics, loaderOf(task));
+        // Locked so that the node receives its tasks in the order their variable values were diffed.
+        synchronized (node.snippets()) {
+            SnippetStatics.Shipment snippets = code.statics().shipment(task, node.snippets());
+            return node.send(taskIds.incrementAndGet(), payload, snippets, loaderOf(task));
+        }
     }
 
     private static ClassLoader loaderOf(Object task) {

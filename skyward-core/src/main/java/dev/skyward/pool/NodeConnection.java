@@ -5,6 +5,7 @@ import dev.skyward.NodeLostException;
 import dev.skyward.OutputLine;
 import dev.skyward.OutputListener;
 import dev.skyward.classload.CodeServer;
+import dev.skyward.classload.SnippetStatics;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
@@ -17,7 +18,6 @@ import dev.skyward.wire.proto.Hello;
 import dev.skyward.wire.proto.Output;
 import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
-import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.proto.TasksRequest;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
@@ -62,7 +62,7 @@ final class NodeConnection {
     private volatile Outbox<ClientFrame> outbox = new Outbox<>();
     private boolean reconnecting;
     private final Map<Long, PendingTask> pending = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> staticsSent = new ConcurrentHashMap<>();
+    private final SnippetStatics.NodeState snippets = new SnippetStatics.NodeState();
     private final AtomicInteger inFlight = new AtomicInteger();
     private ManagedChannel channel;
     private AgentGrpc.AgentBlockingStub blocking;
@@ -124,12 +124,13 @@ final class NodeConnection {
         return lostCause != null;
     }
 
-    Map<String, byte[]> staticsSent() {
-        return staticsSent;
+    /** What this node holds of the client's JShell snippets; lock it while preparing and sending a task. */
+    SnippetStatics.NodeState snippets() {
+        return snippets;
     }
 
     /** Sends a task; its result or failure completes the returned task's future. */
-    PendingTask send(long id, byte[] payload, List<StaticSnapshot> statics, ClassLoader loader) {
+    PendingTask send(long id, byte[] payload, SnippetStatics.Shipment snippets, ClassLoader loader) {
         PendingTask p = new PendingTask(id, info.rank(), loader);
         pending.put(id, p);
         inFlight.incrementAndGet();
@@ -138,7 +139,8 @@ final class NodeConnection {
             fail(p, lost(lost));
             return p;
         }
-        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(statics);
+        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
+                .setSnippetGeneration(snippets.generation());
         Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
         if (Payloads.inline(payload.length)) {
             out.send(ClientFrame.newBuilder().setExecute(e.setPayload(Payloads.wrap(payload))).build());
