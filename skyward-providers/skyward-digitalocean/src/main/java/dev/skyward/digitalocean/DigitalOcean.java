@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A powered-off droplet is still billed. When a client dies, each node's agent acts on expiry:
  * with {@link Builder#selfDestruct(String)} it destroys its own droplet through the API; without it,
- * it powers the droplet off, and {@link #deleteExpired()} (or the next pool of this provider)
+ * it powers the droplet off (still billed), and {@link #deleteExpired()}, run by the next client,
  * destroys the powered-off droplets that carry the {@code skyward} tag.
  */
 public final class DigitalOcean implements Provider, LiveCapacity {
@@ -540,10 +540,10 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         }
 
         /**
-         * Lets a node whose client died destroy its own droplet: the token goes to the node, which uses it
-         * only for that. Grant a custom-scoped token (droplet:delete). Without it, such a node powers off,
-         * and a powered-off droplet is still billed until {@link DigitalOcean#deleteExpired()} or the
-         * next pool destroys it.
+         * Lets a node whose client died destroy its own droplet and the pool's key: the token goes to the
+         * node (root there can read it), which uses it only for that. Grant a custom-scoped token
+         * (droplet:delete, ssh_key:delete). Without it, such a node powers off, and a powered-off droplet
+         * is still billed until {@link DigitalOcean#deleteExpired()} destroys it.
          *
          * @param deleteToken a token that may delete droplets
          * @return this builder
