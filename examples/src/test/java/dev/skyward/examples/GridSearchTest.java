@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyward.ComputePool;
 import dev.skyward.examples.GridSearch.Score;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -46,9 +46,7 @@ class GridSearchTest {
 
     @Test
     void theExampleRunsInAJvmStartedWithoutFlags() throws Exception {
-        String java = System.getProperty("java.home") + "/bin/java";
-        Process p = new ProcessBuilder(java, "-cp", TestClasspath.asString(), GridSearch.class.getName())
-                .redirectErrorStream(true).start();
+        Process p = TestClasspath.plainJava(GridSearch.class).redirectErrorStream(true).start();
         String out;
         try (var in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -129,7 +129,7 @@ final class TaskRunner {
             } catch (Throwable t) {
                 OutputCapture.close(sink);
                 if (!abandoned.contains(taskId)) {
-                    sendError(taskId, fory, t);
+                    sendError(taskId, t);
                 }
                 return;
             }
@@ -138,7 +138,7 @@ final class TaskRunner {
                 bytes = fory.serialize(value);
             } catch (Throwable t) {
                 OutputCapture.close(sink);
-                sendError(taskId, fory, new TaskSerializationException("the task's result of type "
+                sendError(taskId, new TaskSerializationException("the task's result of type "
                         + value.getClass().getName() + " cannot be sent back to the client: " + t, t));
                 return;
             }
@@ -162,8 +162,8 @@ final class TaskRunner {
         }
     }
 
-    private void sendError(long taskId, ThreadSafeFory fory, Throwable t) {
-        ErrorInfo info = ErrorCodec.encode(t, fory);
+    private void sendError(long taskId, Throwable t) {
+        ErrorInfo info = ErrorCodec.encode(t);
         link.send(AgentFrame.newBuilder().setResult(Result.newBuilder().setTaskId(taskId).setError(info)).build());
     }
 

@@ -2,15 +2,12 @@ package dev.skyward.credentials;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.skyward.spi.ProviderCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +22,7 @@ import java.util.Optional;
  * <pre>{@code
  * CredentialLookup creds = CredentialLookup.system();
  * ProviderCheck c = creds.check("verda");      // ok, with source "env VERDA_CLIENT_ID", or what to set
- * String token = creds.digitalOcean().map(f -> f.value("token")).orElse(null);
+ * String clientId = creds.verda().map(f -> f.value("client_id")).orElse(null);
  * }</pre>
  *
  * <p>Where it looks, in order:
@@ -36,8 +33,6 @@ import java.util.Optional;
  *       ({@code AWS_PROFILE}, else {@code default}) in {@code ~/.aws/credentials} or
  *       {@code ~/.aws/config} (keys, SSO, {@code credential_process}, {@code role_arn}). An EC2
  *       instance role cannot be seen without a network call and is not checked.</li>
- *   <li>digitalocean: {@code DIGITALOCEAN_TOKEN}, {@code DIGITALOCEAN_ACCESS_TOKEN}, doctl's
- *       {@code config.yaml} ({@code access-token}, or the current entry of {@code auth-contexts}).</li>
  *   <li>verda: {@code VERDA_CLIENT_ID}/{@code VERDA_CLIENT_SECRET}, the legacy
  *       {@code DATACRUNCH_CLIENT_ID}/{@code DATACRUNCH_CLIENT_SECRET}, {@code ~/.verda/config.json}.</li>
  * </ul>
@@ -45,13 +40,11 @@ import java.util.Optional;
 public final class CredentialLookup {
 
     /** The providers this class knows where to look for. */
-    public static final List<String> PROVIDERS = List.of("aws", "digitalocean", "verda");
+    public static final List<String> PROVIDERS = List.of("aws", "verda");
 
     private static final String AWS_HELP = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a "
             + "profile in ~/.aws/credentials or ~/.aws/config (run `aws configure`, or `aws configure sso` and "
             + "`aws sso login`); on EC2 an instance role also works";
-    private static final String DO_HELP = "set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN) to an API token from "
-            + "https://cloud.digitalocean.com/account/api/tokens, or run `doctl auth init`";
     private static final String VERDA_HELP = "set VERDA_CLIENT_ID and VERDA_CLIENT_SECRET (legacy: "
             + "DATACRUNCH_CLIENT_ID and DATACRUNCH_CLIENT_SECRET) to an API client from the Verda console (Keys), "
             + "or write ~/.verda/config.json {\"client_id\": \"...\", \"client_secret\": \"...\"}";
@@ -76,13 +69,12 @@ public final class CredentialLookup {
     /**
      * Checks one provider.
      *
-     * @param provider {@code aws}, {@code digitalocean} or {@code verda}
+     * @param provider {@code aws} or {@code verda}
      * @return ok with the source, or not ok with exactly what is missing and what to set
      */
     public ProviderCheck check(String provider) {
         Lookup l = switch (provider) {
             case "aws" -> awsLookup();
-            case "digitalocean" -> digitalOceanLookup();
             case "verda" -> verdaLookup();
             default -> new Lookup(null, "no credential lookup for provider '" + provider + "'; known: " + PROVIDERS);
         };
@@ -92,11 +84,6 @@ public final class CredentialLookup {
     /** AWS credentials, if any are visible (the SDK reads the secrets itself; values hold the profile). */
     public Optional<FoundCredentials> aws() {
         return Optional.ofNullable(awsLookup().found);
-    }
-
-    /** The DigitalOcean API token (value {@code token}), if any. */
-    public Optional<FoundCredentials> digitalOcean() {
-        return Optional.ofNullable(digitalOceanLookup().found);
     }
 
     /** The Verda API client (values {@code client_id}, {@code client_secret}), if any. */
@@ -151,47 +138,6 @@ public final class CredentialLookup {
                     + "] nor " + config + " [profile " + named + "] has credentials; " + AWS_HELP);
         }
         return new Lookup(null, "no AWS credentials found; " + AWS_HELP);
-    }
-
-    private Lookup digitalOceanLookup() {
-        for (String name : List.of("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")) {
-            if (env(name) != null) {
-                return found("digitalocean", "env " + name, Map.of("token", env(name)));
-            }
-        }
-        String xdg = env("XDG_CONFIG_HOME");
-        Path file = (xdg != null ? Path.of(xdg) : home.resolve(".config")).resolve("doctl").resolve("config.yaml");
-        if (Files.isRegularFile(file)) {
-            try {
-                JsonNode root = new YAMLMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
-                String token = text(root == null ? null : root.get("access-token"));
-                if (token != null) {
-                    return found("digitalocean", file + " (access-token)", Map.of("token", token));
-                }
-                JsonNode contexts = root == null ? null : root.get("auth-contexts");
-                if (contexts != null && contexts.isObject()) {
-                    List<String> order = new ArrayList<>();
-                    String current = text(root.get("context"));
-                    if (current != null) {
-                        order.add(current);
-                    }
-                    order.add("default");
-                    for (Iterator<String> it = contexts.fieldNames(); it.hasNext();) {
-                        order.add(it.next());
-                    }
-                    for (String name : order) {
-                        String t = text(contexts.get(name));
-                        if (t != null) {
-                            return found("digitalocean", file + " (auth-contexts." + name + ")", Map.of("token", t));
-                        }
-                    }
-                }
-                return new Lookup(null, file + " has no access-token; " + DO_HELP);
-            } catch (IOException | RuntimeException e) {
-                return new Lookup(null, "cannot read " + file + ": " + e.getMessage() + "; " + DO_HELP);
-            }
-        }
-        return new Lookup(null, "no DigitalOcean token found; " + DO_HELP);
     }
 
     private Lookup verdaLookup() {

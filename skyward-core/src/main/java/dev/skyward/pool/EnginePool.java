@@ -85,6 +85,7 @@ final class EnginePool implements ComputePool {
     private final AtomicLong taskIds = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService heartbeats;
+    private final ClientPause pause;
     private final ExecutorService completions;
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
@@ -110,6 +111,7 @@ final class EnginePool implements ComputePool {
         this.lifecycle = new PoolLifecycle((from, to) -> events.publish(new PoolEvent.StateChanged(id, from, to)));
         this.output = spec.output() != null ? spec.output() : ConsoleRenderer.taskOutput();
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("skyward-heartbeat-" + id));
+        this.pause = new ClientPause(spec.heartbeatGrace());
         this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("skyward-complete-" + id));
         this.codeExecutor = Executors.newCachedThreadPool(daemon("skyward-code-" + id));
@@ -178,7 +180,8 @@ final class EnginePool implements ComputePool {
         AgentCommand command = new AgentCommand(AgentJar.get().path(), id, rank, token,
                 NodeEnvironment.of(id, rank, count, head, spec.masterPort(), provisioned.offer().accelerator(),
                         mergedEnv(), token),
-                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS);
+                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS)
+                .withJvmOptions(spec.agentJvmOptions());
         StartedAgent agent = launcher.start(instance, command);
         synchronized (agents) {
             agents.add(agent);
@@ -186,7 +189,7 @@ final class EnginePool implements ComputePool {
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
-                spec.heartbeatGrace());
+                spec.heartbeatGrace(), pause, lost -> events.publish(new PoolEvent.NodeLost(id, lost, lost.lostReason())));
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
@@ -222,6 +225,7 @@ final class EnginePool implements ComputePool {
     }
 
     private void heartbeat() {
+        pause.beat();
         for (NodeConnection n : connected) {
             n.heartbeat();
         }
@@ -386,6 +390,14 @@ final class EnginePool implements ComputePool {
                 + " was waiting or running on node " + p.rank));
     }
 
+    /** Closes a pool the program left open, saying so where the user looks (the console, listeners). */
+    void closeAtExit() {
+        if (lifecycle.state() != PoolState.CLOSING && lifecycle.state() != PoolState.CLOSED) {
+            events.publish(new PoolEvent.ClosingAtExit(id));
+        }
+        close();
+    }
+
     @Override
     public String toString() {
         return "ComputePool[" + id + ", " + lifecycle.state() + ", " + nodes.size() + " nodes]";
@@ -507,8 +519,8 @@ final class EnginePool implements ComputePool {
             return new NodeLostException(p.rank, rf.info.getMessage(), null);
         }
         if (error instanceof RemoteFailure rf) {
-            Throwable cause = ErrorCodec.decode(rf.info, Serialization.forLoader(p.loader), p.loader);
-            return new TaskFailedException(p.id, p.rank, cause);
+            Throwable cause = ErrorCodec.decode(rf.info, p.loader);
+            return RemoteTrace.onTop(new TaskFailedException(p.id, p.rank, cause), cause, p.rank);
         }
         if (error instanceof PoolClosedException pc) {
             return new PoolClosedException(pc.getMessage());

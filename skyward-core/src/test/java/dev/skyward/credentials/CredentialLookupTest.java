@@ -34,7 +34,6 @@ class CredentialLookupTest {
             assertThat(c.ok()).isFalse();
             assertThat(c.message()).startsWith("no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
         });
-        assertThat(none.check("digitalocean").message()).startsWith("no DigitalOcean token found; set DIGITALOCEAN_TOKEN");
         assertThat(none.check("verda").message()).startsWith("no Verda credentials found; set VERDA_CLIENT_ID and "
                 + "VERDA_CLIENT_SECRET");
     }
@@ -42,11 +41,9 @@ class CredentialLookupTest {
     @Test
     void environmentVariablesComeFirst() {
         CredentialLookup env = lookup(Map.of("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s",
-                "DIGITALOCEAN_ACCESS_TOKEN", "dop_v1_x", "DATACRUNCH_CLIENT_ID", "id", "DATACRUNCH_CLIENT_SECRET", "sec"));
+                "DATACRUNCH_CLIENT_ID", "id", "DATACRUNCH_CLIENT_SECRET", "sec"));
 
         assertThat(env.check("aws")).isEqualTo(ProviderCheck.ok("aws", "env AWS_ACCESS_KEY_ID"));
-        assertThat(env.check("digitalocean")).isEqualTo(ProviderCheck.ok("digitalocean", "env DIGITALOCEAN_ACCESS_TOKEN"));
-        assertThat(env.digitalOcean().orElseThrow().value("token")).isEqualTo("dop_v1_x");
         assertThat(env.verda().orElseThrow().values()).containsEntry("client_id", "id").containsEntry("client_secret", "sec");
         assertThat(env.verda().orElseThrow().toString()).doesNotContain("sec\"").doesNotContain("=sec");
     }
@@ -70,23 +67,6 @@ class CredentialLookupTest {
         assertThat(lookup(Map.of("AWS_PROFILE", "nope")).check("aws").message())
                 .startsWith("AWS_PROFILE is 'nope' but neither " + creds + " [nope] nor " + config
                         + " [profile nope] has credentials");
-    }
-
-    @Test
-    void doctlConfigAccessTokenOrCurrentAuthContext() throws Exception {
-        Path file = write(".config/doctl/config.yaml", """
-                access-token: ""
-                auth-contexts:
-                  default: ""
-                  team: dop_v1_team
-                context: team
-                """);
-
-        assertThat(lookup(Map.of()).check("digitalocean").source()).isEqualTo(file + " (auth-contexts.team)");
-        assertThat(lookup(Map.of()).digitalOcean().orElseThrow().value("token")).isEqualTo("dop_v1_team");
-
-        write(".config/doctl/config.yaml", "access-token: dop_v1_main\n");
-        assertThat(lookup(Map.of()).check("digitalocean").source()).isEqualTo(file + " (access-token)");
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skyward.ComputePool;
 import dev.skyward.TaskFailedException;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;

@@ -2,7 +2,7 @@ package dev.skyward.parallel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,9 +14,7 @@ class ParallelInPlainJvmTest {
 
     @Test
     void aProgramStartedWithoutFlagsUsesTheExecutorAndTheUnorderedMap() throws Exception {
-        String java = System.getProperty("java.home") + "/bin/java";
-        Process p = new ProcessBuilder(java, "-cp", TestClasspath.asString(), ParallelProgram.class.getName())
-                .redirectErrorStream(true).start();
+        Process p = TestClasspath.plainJava(ParallelProgram.class).redirectErrorStream(true).start();
         String out;
         try (var in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -1,7 +1,7 @@
 package dev.skyward.parallel;
 
 import dev.skyward.ComputePool;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.AfterAll;
