@@ -70,6 +70,8 @@ import java.util.concurrent.TimeoutException;
  *     a future in this JVM; it cannot run on a node, so it is refused with an exception that says so.
  *     Use {@link #supplyAsync(RemoteSupplier)} and {@link #runAsync(RemoteRunnable)}, and
  *     {@code thenCompose(v -> exec.supplyAsync(() -> f(v)))} for a remote step in the middle of a chain.
+ * <li>{@code ExecutorCompletionService} over this executor is refused for the same reason (it hands
+ *     the executor a JDK {@code FutureTask}); {@link ComputePool#mapUnordered} gives completion order.
  * <li>{@link #execute(Runnable)}: a failure goes to the uncaught-exception handler of the thread
  *     that received the answer, as a {@code ThreadPoolExecutor} worker's would.
  * </ul>

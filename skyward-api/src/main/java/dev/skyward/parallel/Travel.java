@@ -23,6 +23,12 @@ final class Travel {
                     + "node. Use pool.executor().supplyAsync(() -> ...) or runAsync(() -> ...) instead, and "
                     + "thenCompose(v -> executor.supplyAsync(() -> f(v))) for a remote step in a chain");
         }
+        if (task instanceof java.util.concurrent.FutureTask) {
+            throw new TaskSerializationException("the executor was handed " + task.getClass().getName()
+                    + ", a JDK FutureTask wrapping the real task (ExecutorCompletionService does this): it completes a "
+                    + "future in this JVM, so it cannot run on a node. For results in completion order use "
+                    + "pool.mapUnordered(items, fn), or submit to the executor and combine its CompletableFutures");
+        }
         if (!(task instanceof Serializable)) {
             throw new TaskSerializationException("the " + kind + " " + describe(task) + " is not Serializable, so it "
                     + "cannot travel to a node: type the lambda as dev.skyward.parallel.Remote" + kind + " (e.g. "

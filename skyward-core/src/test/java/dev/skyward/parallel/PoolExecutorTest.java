@@ -107,6 +107,9 @@ class PoolExecutorTest {
                 .hasMessageContaining("pool.executor().supplyAsync");
         assertThatThrownBy(() -> CompletableFuture.runAsync(() -> { }, exec))
                 .isInstanceOf(TaskSerializationException.class);
+        // ExecutorCompletionService wraps each task in a FutureTask of its own, which cannot travel either.
+        assertThatThrownBy(() -> new java.util.concurrent.ExecutorCompletionService<Integer>(exec).submit(Tasks.value(1)))
+                .isInstanceOf(TaskSerializationException.class).hasMessageContaining("mapUnordered");
         // A stage handed the executor later fails its own future with the same explanation.
         CompletableFuture<Integer> stage = CompletableFuture.completedFuture(1).thenApplyAsync(x -> x + 1, exec);
         assertThatThrownBy(stage::join).isInstanceOf(CompletionException.class)
