@@ -334,8 +334,12 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
     private String amiFor(String region, Offer offer) {
         boolean gpu = !offer.accelerator().equals(Accelerator.NONE);
         boolean arm = offer.arch().startsWith("arm") || offer.arch().equals("aarch64");
-        String parameter = gpu ? (arm ? DLAMI_ARM : DLAMI_X86) : (arm ? UBUNTU_ARM : UBUNTU_X86);
-        return clients.in(region).ssm().getParameter(b -> b.name(parameter)).parameter().value();
+        return ssmParameter(region, gpu ? (arm ? DLAMI_ARM : DLAMI_X86) : (arm ? UBUNTU_ARM : UBUNTU_X86));
+    }
+
+    /** An SSM parameter's value, such as the AMI id a public parameter names. */
+    String ssmParameter(String region, String name) {
+        return clients.in(region).ssm().getParameter(b -> b.name(name)).parameter().value();
     }
 
     /** The subnets to try, one per zone, in zone order. */
