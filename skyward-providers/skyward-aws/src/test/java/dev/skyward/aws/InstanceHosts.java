@@ -89,6 +89,21 @@ final class InstanceHosts implements AutoCloseable {
         return List.copyOf(live.values());
     }
 
+    /** "address port user" per live host, one a line: how a client in another JVM learns the logins. */
+    Path loginsFile() {
+        return dir.resolve("logins");
+    }
+
+    private void writeLogins() throws IOException {
+        StringBuilder b = new StringBuilder();
+        live.values().forEach(h -> b.append(h.address()).append(' ').append(h.port()).append(' ').append(h.user())
+                .append('\n'));
+        Path tmp = dir.resolve("logins.tmp");
+        Files.writeString(tmp, b.toString());
+        Files.move(tmp, loginsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private void watch() {
         while (!closed) {
             try {
@@ -111,9 +126,11 @@ final class InstanceHosts implements AutoCloseable {
                         running.put(i.instanceId(), new String[] {i.privateIpAddress(), i.keyName()});
                     }
                 }));
+        boolean changed = false;
         for (String id : List.copyOf(live.keySet())) {
             if (!running.containsKey(id)) {
                 destroy(live.remove(id));
+                changed = true;
             }
         }
         for (var e : running.entrySet()) {
@@ -121,7 +138,11 @@ final class InstanceHosts implements AutoCloseable {
                 String key = moto.ec2().describeKeyPairs(b -> b.keyNames(e.getValue()[1]).includePublicKey(true))
                         .keyPairs().get(0).publicKey();
                 live.put(e.getKey(), create(e.getKey(), e.getValue()[0], key.strip()));
+                changed = true;
             }
+        }
+        if (changed) {
+            writeLogins();
         }
     }
 
