@@ -197,22 +197,33 @@ final class Agent {
             LOG.warn("agent rank {} gives up: {}", options.rank(), why);
             uploads.clear();
             runner.abandonAll(why);
-            if (options.onExpire() != null) {
-                runExpireHook();
-            }
+            // The hook runs after cleanUp, which ends every descendant: started before, it would be killed.
+            runHookOnExit = options.onExpire() != null;
             exitSoon(why, Duration.ZERO, 3);
         }
     }
 
     private void runExpireHook() {
         try {
-            new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+            LOG.info("agent rank {} runs its on-expire command", options.rank());
+            Process hook = new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+            // Waited for (bounded) so its output reaches the log; a hook that powers the machine off
+            // may never return.
+            if (!hook.waitFor(60, TimeUnit.SECONDS)) {
+                LOG.warn("the on-expire command still runs after 60 s; leaving it running");
+            } else if (hook.exitValue() != 0) {
+                LOG.error("the on-expire command exited {}", hook.exitValue());
+            }
         } catch (IOException e) {
             LOG.error("the on-expire command failed to start: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** Stops serving: lets running tasks end within the grace period, cleans up, exits. */
+    private volatile boolean runHookOnExit;
+
     void exitSoon(String reason, Duration grace, int code) {
         if (!exiting.compareAndSet(false, true)) {
             return;
@@ -233,6 +244,9 @@ final class Agent {
             }
             server.shutdownNow();
             cleanUp();
+            if (runHookOnExit) {
+                runExpireHook();
+            }
             exited.countDown();
         }, "skyward-exit");
         t.setDaemon(false);

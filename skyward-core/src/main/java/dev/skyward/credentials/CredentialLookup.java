@@ -2,14 +2,11 @@ package dev.skyward.credentials;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.skyward.spi.ProviderCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,14 +21,12 @@ import java.util.Optional;
  * <pre>{@code
  * CredentialLookup creds = CredentialLookup.system();
  * ProviderCheck c = creds.check("verda");      // ok, with source "env VERDA_CLIENT_ID", or what to set
- * String token = creds.digitalOcean().map(f -> f.value("token")).orElse(null);
+ * String clientId = creds.verda().map(f -> f.value("client_id")).orElse(null);
  * }</pre>
  *
- * <p>AWS is not here: the skyward-aws module finds the SDK's credentials itself (its {@code AwsDescriptor}).
- * Where it looks, in order:
+ * <p>AWS and DigitalOcean are not here: their modules find their credentials themselves
+ * ({@code AwsDescriptor}, {@code DigitalOceanDescriptor}). Where it looks, in order:
  * <ul>
- *   <li>digitalocean: {@code DIGITALOCEAN_TOKEN}, {@code DIGITALOCEAN_ACCESS_TOKEN}, doctl's
- *       {@code config.yaml} ({@code access-token}, or the current entry of {@code auth-contexts}).</li>
  *   <li>verda: {@code VERDA_CLIENT_ID}/{@code VERDA_CLIENT_SECRET}, the legacy
  *       {@code DATACRUNCH_CLIENT_ID}/{@code DATACRUNCH_CLIENT_SECRET}, {@code ~/.verda/config.json}.</li>
  * </ul>
@@ -39,10 +34,8 @@ import java.util.Optional;
 public final class CredentialLookup {
 
     /** The providers this class knows where to look for. */
-    public static final List<String> PROVIDERS = List.of("digitalocean", "verda");
+    public static final List<String> PROVIDERS = List.of("verda");
 
-    private static final String DO_HELP = "set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN) to an API token from "
-            + "https://cloud.digitalocean.com/account/api/tokens, or run `doctl auth init`";
     private static final String VERDA_HELP = "set VERDA_CLIENT_ID and VERDA_CLIENT_SECRET (legacy: "
             + "DATACRUNCH_CLIENT_ID and DATACRUNCH_CLIENT_SECRET) to an API client from the Verda console (Keys), "
             + "or write ~/.verda/config.json {\"client_id\": \"...\", \"client_secret\": \"...\"}";
@@ -67,21 +60,15 @@ public final class CredentialLookup {
     /**
      * Checks one provider.
      *
-     * @param provider {@code digitalocean} or {@code verda}
+     * @param provider {@code verda}
      * @return ok with the source, or not ok with exactly what is missing and what to set
      */
     public ProviderCheck check(String provider) {
         Lookup l = switch (provider) {
-            case "digitalocean" -> digitalOceanLookup();
             case "verda" -> verdaLookup();
             default -> new Lookup(null, "no credential lookup for provider '" + provider + "'; known: " + PROVIDERS);
         };
         return l.found != null ? ProviderCheck.ok(provider, l.found.source()) : ProviderCheck.missing(provider, l.problem);
-    }
-
-    /** The DigitalOcean API token (value {@code token}), if any. */
-    public Optional<FoundCredentials> digitalOcean() {
-        return Optional.ofNullable(digitalOceanLookup().found);
     }
 
     /** The Verda API client (values {@code client_id}, {@code client_secret}), if any. */
@@ -91,47 +78,6 @@ public final class CredentialLookup {
 
     /** Credentials, or why there are none. */
     private record Lookup(FoundCredentials found, String problem) {
-    }
-
-    private Lookup digitalOceanLookup() {
-        for (String name : List.of("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")) {
-            if (env(name) != null) {
-                return found("digitalocean", "env " + name, Map.of("token", env(name)));
-            }
-        }
-        String xdg = env("XDG_CONFIG_HOME");
-        Path file = (xdg != null ? Path.of(xdg) : home.resolve(".config")).resolve("doctl").resolve("config.yaml");
-        if (Files.isRegularFile(file)) {
-            try {
-                JsonNode root = new YAMLMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
-                String token = text(root == null ? null : root.get("access-token"));
-                if (token != null) {
-                    return found("digitalocean", file + " (access-token)", Map.of("token", token));
-                }
-                JsonNode contexts = root == null ? null : root.get("auth-contexts");
-                if (contexts != null && contexts.isObject()) {
-                    List<String> order = new ArrayList<>();
-                    String current = text(root.get("context"));
-                    if (current != null) {
-                        order.add(current);
-                    }
-                    order.add("default");
-                    for (Iterator<String> it = contexts.fieldNames(); it.hasNext();) {
-                        order.add(it.next());
-                    }
-                    for (String name : order) {
-                        String t = text(contexts.get(name));
-                        if (t != null) {
-                            return found("digitalocean", file + " (auth-contexts." + name + ")", Map.of("token", t));
-                        }
-                    }
-                }
-                return new Lookup(null, file + " has no access-token; " + DO_HELP);
-            } catch (IOException | RuntimeException e) {
-                return new Lookup(null, "cannot read " + file + ": " + e.getMessage() + "; " + DO_HELP);
-            }
-        }
-        return new Lookup(null, "no DigitalOcean token found; " + DO_HELP);
     }
 
     private Lookup verdaLookup() {

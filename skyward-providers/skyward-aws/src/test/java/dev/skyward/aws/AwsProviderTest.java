@@ -113,7 +113,12 @@ class AwsProviderTest {
             Instance running = aws.describe(poolId).get(0);
             assertThat(running.status()).isEqualTo(InstanceStatus.RUNNING);
             assertThat(running.ssh().host()).isEqualTo(running.privateAddress()).startsWith("127.0.5.");
-            assertThat(running.ssh().port()).isEqualTo(22);
+            // The login function maps the address to the endpoint (port 22 and "ubuntu" by default).
+            assertThat(running.ssh()).isEqualTo(cloud.hosts.login(running.privateAddress()));
+            try (Aws plain = cloud.moto.aws().vpc(cloud.vpcId).privateAddresses().build()) {
+                assertThat(plain.describe(poolId).get(0).ssh())
+                        .isEqualTo(new dev.skyward.spi.SshEndpoint(running.privateAddress(), 22, "ubuntu"));
+            }
             aws.terminate(poolId);
             assertThat(aws.describe(poolId)).isEmpty();
         }

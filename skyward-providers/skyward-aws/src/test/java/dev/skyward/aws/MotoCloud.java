@@ -2,7 +2,7 @@ package dev.skyward.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
