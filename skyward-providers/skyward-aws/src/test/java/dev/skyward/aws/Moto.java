@@ -104,12 +104,22 @@ final class Moto implements AutoCloseable {
 
     /** Answers matching requests with an AWS error. */
     void failWith(String action, Map<String, String> params, String status, String code, String message, int times) {
+        rule(action, params, status, code, message, times, false);
+    }
+
+    /** Lets matching requests take effect, then answers them with an AWS error (an answer lost after the fact). */
+    void failAfter(String action, String status, String code, String message) {
+        rule(action, Map.of(), status, code, message, 0, true);
+    }
+
+    private void rule(String action, Map<String, String> params, String status, String code, String message, int times,
+            boolean after) {
         StringBuilder p = new StringBuilder("{");
         params.forEach((k, v) -> p.append(p.length() > 1 ? "," : "").append(json(k)).append(':').append(json(v)));
         p.append('}');
         post("/_skyward/rules", "{\"action\":" + json(action) + ",\"params\":" + p + ",\"status\":" + json(status)
                 + ",\"code\":" + json(code) + ",\"message\":" + json(message) + (times > 0 ? ",\"times\":" + times : "")
-                + "}");
+                + ",\"after\":" + after + "}");
     }
 
     void rejectKey(String accessKeyId) {

@@ -7,7 +7,8 @@ this wrapper adds what the real services do and moto does not:
 * SSM public AMI parameters (Ubuntu, Deep Learning Base AMI) seeded inside moto's process, pointing
   at an AMI moto knows (PutParameter on /aws/... is refused, as on AWS).
 * Injected errors: rules POSTed to /_skyward/rules answer matching requests with AWS's error XML
-  (InsufficientInstanceCapacity / 500, VcpuLimitExceeded / 400, RequestLimitExceeded / 503, ...).
+  (InsufficientInstanceCapacity / 500, VcpuLimitExceeded / 400, RequestLimitExceeded / 503, ...);
+  with "after": true the request takes effect first and only its answer is the error.
 * Credentials: an access key id listed in /_skyward/bad-keys gets AuthFailure (moto accepts any key).
 * Eventual consistency: an instance is invisible to DescribeInstances for a while after RunInstances
   (InvalidInstanceID.NotFound when asked for by id, left out of filtered listings).
@@ -170,12 +171,18 @@ class Fake:
             if key in state["bad_keys"]:
                 return self.fail(start_response, "401 Unauthorized", "AuthFailure",
                                  "AWS was not able to validate the provided access credentials")
+            token = params.get("ClientToken") if action == "RunInstances" else None
+            failing = None
             for rule in state["rules"]:
                 if matches(rule, action, params):
                     if "times" in rule:
                         rule["times"] -= 1
-                    return self.fail(start_response, rule["status"], rule["code"], rule["message"])
-            token = params.get("ClientToken") if action == "RunInstances" else None
+                    failing = rule
+                    break
+            if failing and not failing.get("after"):
+                return self.fail(start_response, failing["status"], failing["code"], failing["message"])
+            if failing and token in state["tokens"]:
+                return self.fail(start_response, failing["status"], failing["code"], failing["message"])
             if token and token in state["tokens"]:
                 status, headers, answer = state["tokens"][token]
                 start_response(status, headers)
@@ -204,6 +211,9 @@ class Fake:
                         state["born"][item.text] = now
                 if token:
                     state["tokens"][token] = (status, headers, answer)
+        if failing:
+            # The call took effect, then its answer was lost: what a timeout or a 500 after the fact looks like.
+            return self.fail(start_response, failing["status"], failing["code"], failing["message"])
         start_response(status, headers)
         return [answer]
 
