@@ -35,8 +35,13 @@ final class ClientAddress {
         byte[] b = a.getAddress();
         int first = b[0] & 0xff;
         int second = b[1] & 0xff;
+        int third = b[2] & 0xff;
         boolean carrierNat = first == 100 && second >= 64 && second < 128;
+        // Documentation and benchmarking ranges are never where a client's traffic comes from.
+        boolean reserved = first == 192 && second == 0 && (third == 0 || third == 2)
+                || first == 198 && (second == 18 || second == 19 || second == 51 && third == 100)
+                || first == 203 && second == 0 && third == 113;
         return !(a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-                || a.isMulticastAddress() || carrierNat || first == 0 || first >= 240);
+                || a.isMulticastAddress() || carrierNat || reserved || first == 0 || first >= 240);
     }
 }

@@ -173,6 +173,27 @@ class AwsProviderTest {
     }
 
     @Test
+    void withoutAVpcTheDefaultVpcsSubnetsAreUsedAndSshIsOpenedToThisMachineOrToAllWithAWarning() throws Exception {
+        String poolId = pool();
+        String defaultVpc = cloud.moto.ec2().describeVpcs(b -> b.filters(f -> f.name("is-default").values("true")))
+                .vpcs().get(0).vpcId();
+        try (Aws aws = cloud.moto.aws().build()) {
+            aws.launch(request(poolId, "c7i.large", 1, false));
+            String subnet = cloud.moto.requests("RunInstances").get(0).get("SubnetId");
+            assertThat(cloud.moto.ec2().describeSubnets(b -> b.subnetIds(subnet)).subnets().get(0).vpcId())
+                    .isEqualTo(defaultVpc);
+            var group = cloud.moto.ec2().describeSecurityGroups(b -> b.filters(f -> f.name("tag:" + Aws.POOL_TAG)
+                    .values(poolId))).securityGroups().get(0);
+            assertThat(group.vpcId()).isEqualTo(defaultVpc);
+            String expected = ClientAddress.publicCidr().orElse("0.0.0.0/0");
+            assertThat(group.ipPermissions()).filteredOn(p -> "tcp".equals(p.ipProtocol())).singleElement()
+                    .satisfies(p -> assertThat(p.ipRanges()).extracting(r -> r.cidrIp()).containsExactly(expected));
+            aws.terminate(poolId);
+        }
+        cloud.assertNothingLeft(poolId);
+    }
+
+    @Test
     void liveAvailabilityComesFromTheZonesOfferingEachType() {
         Offer c7i = offer("c7i.large");
         Offer nowhere = new Offer("aws", "c7i.large", Accelerator.NONE, 2, 4, Moto.REGION, "us-east-1z", 0.1,
