@@ -283,7 +283,7 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
     private RunInstancesRequest runRequest(LaunchRequest request, int count, int firstIndex, Subnet subnet,
             String groupId, String keyName, Image image) {
         Offer offer = request.offer();
-        List<Tag> tags = new ArrayList<>(new PoolResources(null, request.poolId(), backoff).tags(request.tags()));
+        List<Tag> tags = new ArrayList<>(PoolResources.tags(request.poolId(), request.tags()));
         tags.add(Tag.builder().key(INDEX_TAG).value(Integer.toString(firstIndex)).build());
         int disk = Math.max(diskGiB > 0 ? diskGiB : offer.accelerator().equals(Accelerator.NONE) ? 30 : 200,
                 snapshotGiB(image));

@@ -42,6 +42,11 @@ final class PoolResources {
     }
 
     List<Tag> tags(Map<String, String> extra) {
+        return tags(poolId, extra);
+    }
+
+    /** The pool tag, a Name, and the pool's own tags: on every resource of the pool. */
+    static List<Tag> tags(String poolId, Map<String, String> extra) {
         List<Tag> tags = new ArrayList<>();
         extra.forEach((k, v) -> tags.add(Tag.builder().key(k).value(v).build()));
         tags.add(Tag.builder().key(Aws.POOL_TAG).value(poolId).build());
