@@ -71,7 +71,10 @@ final class Moto implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder("python3", script.toString());
         // moto's own strictness: unknown instance types are refused, as AWS does.
         pb.environment().put("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true");
-        pb.redirectError(ProcessBuilder.Redirect.appendTo(Files.createTempFile("skyward-moto-", ".log").toFile()));
+        // moto's request log stays with the build's output (target/), where a failed test's reader looks.
+        Path logs = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path log = Files.createTempFile(logs, "moto-", ".log");
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
