@@ -15,6 +15,7 @@ final class ArtifactUploader {
 
     /** Room left after the upload, so the agent and tasks can still write. */
     private static final long DISK_MARGIN = 64L << 20;
+    private static final String MISMATCH = "checksum mismatch or write failure";
 
     private ArtifactUploader() {
     }
@@ -37,14 +38,13 @@ final class ArtifactUploader {
             String h = a.sha256();
             String cmd = "C=\"$HOME/" + RemoteLayout.CACHE + "\"; mkdir -p \"$C\" && T=\"$C/." + h + ".$$.tmp\" && "
                     + "{ cat > \"$T\" && printf '%s  %s\\n' " + h + " \"$T\" | sha256sum -c --status "
-                    + "|| { echo \"checksum mismatch or write failure\" >&2; rm -f \"$T\"; exit 1; }; } "
+                    + "|| { echo \"" + MISMATCH + "\" >&2; rm -f \"$T\"; exit 1; }; } "
                     + "&& mv -f \"$T\" \"$C/" + a.cacheName() + "\" || { rm -f \"$T\"; exit 1; }";
-            ExecResult r;
-            try {
-                r = s.execWithInput(cmd, a.path(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            } catch (IOException e) {
-                throw new BootstrapException(BootstrapPhase.UPLOAD, s.target().toString(), "uploading " + a.path()
-                        + " failed: " + e.getMessage(), e);
+            ExecResult r = send(s, cmd, a, deadline);
+            if (!r.ok() && r.stderr().contains(MISMATCH) && System.nanoTime() < deadline) {
+                // A stream cut short under load arrives as a bad checksum; the temporary file is gone, so resend once.
+                progress.accept("resending " + a.path().getFileName() + " (" + r.tail(3).strip() + ")");
+                r = send(s, cmd, a, deadline);
             }
             if (!r.ok()) {
                 String err = r.stderr().toLowerCase(Locale.ROOT);
@@ -57,6 +57,15 @@ final class ArtifactUploader {
             sent += a.size();
         }
         return new Result(sent, missing.size(), artifacts.size() - missing.size());
+    }
+
+    private static ExecResult send(SshSession s, String cmd, Artifact a, long deadline) {
+        try {
+            return s.execWithInput(cmd, a.path(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (IOException e) {
+            throw new BootstrapException(BootstrapPhase.UPLOAD, s.target().toString(), "uploading " + a.path()
+                    + " failed: " + e.getMessage(), e);
+        }
     }
 
     private static BootstrapException diskFull(SshSession s, long needed, long free, String detail) {

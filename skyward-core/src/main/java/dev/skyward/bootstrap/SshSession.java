@@ -129,10 +129,14 @@ public final class SshSession implements AutoCloseable {
                 try {
                     in.get(1, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
-                    // The remote exited before reading all its input (e.g. disk full): its exit status says why.
+                    // The remote exited before reading all its input (e.g. disk full): its exit status says why,
+                    // and what went wrong on this side goes with it.
                     if (result.ok()) {
                         throw new IOException("sending input to '" + command + "' on " + target + " failed", e.getCause());
                     }
+                    log.debug("sending input to {} failed", target, e.getCause());
+                    result = new ExecResult(result.exitStatus(), result.stdout(), result.stderr()
+                            + "\n(sending the input failed: " + e.getCause() + ")");
                 }
                 return result;
             } catch (TimeoutException e) {
