@@ -58,6 +58,10 @@ class VerdaPoolTest {
     }
 
     static Verda.Builder verda() {
+        return verdaOn(fake);
+    }
+
+    static Verda.Builder verdaOn(FakeVerda fake) {
         return Verda.builder().credentials(FakeVerda.CLIENT_ID, FakeVerda.CLIENT_SECRET).baseUrl(fake.baseUrl())
                 .login(fake::login).pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30))
                 .retries(3, Duration.ofMillis(50));
