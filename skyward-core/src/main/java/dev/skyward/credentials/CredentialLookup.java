@@ -24,7 +24,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * CredentialLookup creds = CredentialLookup.system();
- * ProviderCheck c = creds.check("verda");      // ok, with source "env VERDA_CLIENT_ID", or what to set
+ * ProviderCheck c = creds.check("aws");        // ok, with source "env AWS_ACCESS_KEY_ID", or what to set
  * String token = creds.digitalOcean().map(f -> f.value("token")).orElse(null);
  * }</pre>
  *
@@ -38,23 +38,21 @@ import java.util.Optional;
  *       instance role cannot be seen without a network call and is not checked.</li>
  *   <li>digitalocean: {@code DIGITALOCEAN_TOKEN}, {@code DIGITALOCEAN_ACCESS_TOKEN}, doctl's
  *       {@code config.yaml} ({@code access-token}, or the current entry of {@code auth-contexts}).</li>
- *   <li>verda: {@code VERDA_CLIENT_ID}/{@code VERDA_CLIENT_SECRET}, the legacy
- *       {@code DATACRUNCH_CLIENT_ID}/{@code DATACRUNCH_CLIENT_SECRET}, {@code ~/.verda/config.json}.</li>
  * </ul>
+ *
+ * <p>Provider modules with their own lookup (Verda, in {@code skyward-verda}) are not here: {@code skyward check}
+ * asks their {@link dev.skyward.spi.ProviderDescriptor}.
  */
 public final class CredentialLookup {
 
     /** The providers this class knows where to look for. */
-    public static final List<String> PROVIDERS = List.of("aws", "digitalocean", "verda");
+    public static final List<String> PROVIDERS = List.of("aws", "digitalocean");
 
     private static final String AWS_HELP = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a "
             + "profile in ~/.aws/credentials or ~/.aws/config (run `aws configure`, or `aws configure sso` and "
             + "`aws sso login`); on EC2 an instance role also works";
     private static final String DO_HELP = "set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN) to an API token from "
             + "https://cloud.digitalocean.com/account/api/tokens, or run `doctl auth init`";
-    private static final String VERDA_HELP = "set VERDA_CLIENT_ID and VERDA_CLIENT_SECRET (legacy: "
-            + "DATACRUNCH_CLIENT_ID and DATACRUNCH_CLIENT_SECRET) to an API client from the Verda console (Keys), "
-            + "or write ~/.verda/config.json {\"client_id\": \"...\", \"client_secret\": \"...\"}";
 
     private final Map<String, String> env;
     private final Path home;
@@ -76,14 +74,13 @@ public final class CredentialLookup {
     /**
      * Checks one provider.
      *
-     * @param provider {@code aws}, {@code digitalocean} or {@code verda}
+     * @param provider {@code aws} or {@code digitalocean}
      * @return ok with the source, or not ok with exactly what is missing and what to set
      */
     public ProviderCheck check(String provider) {
         Lookup l = switch (provider) {
             case "aws" -> awsLookup();
             case "digitalocean" -> digitalOceanLookup();
-            case "verda" -> verdaLookup();
             default -> new Lookup(null, "no credential lookup for provider '" + provider + "'; known: " + PROVIDERS);
         };
         return l.found != null ? ProviderCheck.ok(provider, l.found.source()) : ProviderCheck.missing(provider, l.problem);
@@ -97,11 +94,6 @@ public final class CredentialLookup {
     /** The DigitalOcean API token (value {@code token}), if any. */
     public Optional<FoundCredentials> digitalOcean() {
         return Optional.ofNullable(digitalOceanLookup().found);
-    }
-
-    /** The Verda API client (values {@code client_id}, {@code client_secret}), if any. */
-    public Optional<FoundCredentials> verda() {
-        return Optional.ofNullable(verdaLookup().found);
     }
 
     /** Credentials, or why there are none. */
@@ -192,36 +184,6 @@ public final class CredentialLookup {
             }
         }
         return new Lookup(null, "no DigitalOcean token found; " + DO_HELP);
-    }
-
-    private Lookup verdaLookup() {
-        for (String prefix : List.of("VERDA", "DATACRUNCH")) {
-            String id = env(prefix + "_CLIENT_ID");
-            String secret = env(prefix + "_CLIENT_SECRET");
-            if (id != null && secret != null) {
-                return found("verda", "env " + prefix + "_CLIENT_ID", Map.of("client_id", id, "client_secret", secret));
-            }
-            if (id != null || secret != null) {
-                return new Lookup(null, prefix + (id != null ? "_CLIENT_ID is set but " + prefix + "_CLIENT_SECRET is not"
-                        : "_CLIENT_SECRET is set but " + prefix + "_CLIENT_ID is not") + "; set both");
-            }
-        }
-        Path file = home.resolve(".verda").resolve("config.json");
-        if (Files.isRegularFile(file)) {
-            try {
-                JsonNode root = new ObjectMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
-                String id = text(root == null ? null : root.get("client_id"));
-                String secret = text(root == null ? null : root.get("client_secret"));
-                if (id != null && secret != null) {
-                    return found("verda", file.toString(), Map.of("client_id", id, "client_secret", secret));
-                }
-                return new Lookup(null, file + " lacks " + (id == null ? "client_id" : "client_secret") + "; "
-                        + VERDA_HELP);
-            } catch (IOException | RuntimeException e) {
-                return new Lookup(null, "cannot read " + file + ": " + e.getMessage() + "; " + VERDA_HELP);
-            }
-        }
-        return new Lookup(null, "no Verda credentials found; " + VERDA_HELP);
     }
 
     private static Lookup found(String provider, String source, Map<String, String> values) {
