@@ -471,7 +471,7 @@ public final class Verda implements Provider, LiveCapacity {
 
     String onExpireCommand(Instance instance) {
         if (selfDestruct == null) {
-            return "poweroff";
+            return detached("poweroff");
         }
         String grant = json.createObjectNode().put("grant_type", "client_credentials")
                 .put("client_id", selfDestruct.clientId()).put("client_secret", selfDestruct.clientSecret()).toString();
@@ -480,11 +480,20 @@ public final class Verda implements Provider, LiveCapacity {
         String tokenUrl = baseUrl.newBuilder().addPathSegments("oauth2/token").build().toString();
         String instancesUrl = baseUrl.newBuilder().addPathSegment("instances").build().toString();
         // Secret and token travel on stdin (printf is a shell builtin), never on a curl command line.
-        return "t=$(printf '%s' " + quote(grant) + " | curl -fsS -m 30 -H 'Content-Type: application/json' "
+        String script = "t=$(printf '%s' " + quote(grant) + " | curl -fsS -m 30 -H 'Content-Type: application/json' "
                 + "--data @- " + quote(tokenUrl) + " | sed -n 's/.*\"access_token\" *: *\"\\([^\"]*\\)\".*/\\1/p') "
                 + "&& [ -n \"$t\" ] && printf 'Authorization: Bearer %s\\n' \"$t\" | curl -fsS -m 30 -X PUT -H @- "
                 + "-H 'Content-Type: application/json' --data " + quote(delete) + " " + quote(instancesUrl)
                 + " || poweroff";
+        return detached(script);
+    }
+
+    /**
+     * Runs the command outside the agent's process tree (setsid -f: its parent exits at once), because the
+     * agent ends its own descendants as it exits; where setsid is missing, in place.
+     */
+    private static String detached(String script) {
+        return "setsid -f /bin/sh -c " + quote(script) + " </dev/null >/dev/null 2>&1 || /bin/sh -c " + quote(script);
     }
 
     private static String quote(String s) {

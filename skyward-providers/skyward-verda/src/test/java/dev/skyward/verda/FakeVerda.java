@@ -72,6 +72,7 @@ final class FakeVerda implements AutoCloseable {
     private final Map<String, Long> accessTokens = new ConcurrentHashMap<>();
     private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
     private final Set<String> noCapacity = ConcurrentHashMap.newKeySet();
+    private final Set<String> issued = ConcurrentHashMap.newKeySet();
     private final List<Injection> injections = new CopyOnWriteArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
@@ -216,6 +217,11 @@ final class FakeVerda implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** Every access and refresh token ever issued (to check none is logged). */
+    Set<String> issuedTokens() {
+        return Set.copyOf(issued);
+    }
+
     /** Requests the real API would refuse or that the SDKs never send; tests assert it empty. */
     List<String> violations() {
         return List.copyOf(violations);
@@ -339,6 +345,8 @@ final class FakeVerda implements AutoCloseable {
         String access = "at-" + UUID.randomUUID();
         String refresh = "rt-" + UUID.randomUUID();
         accessTokens.put(access, System.currentTimeMillis() + tokenLifetime.toMillis());
+        issued.add(access);
+        issued.add(refresh);
         refreshTokens.add(refresh);
         sendJson(ex, 200, json.createObjectNode().put("access_token", access).put("refresh_token", refresh)
                 .put("scope", "cloud-api-v1").put("token_type", "Bearer")
@@ -717,6 +725,17 @@ final class FakeVerda implements AutoCloseable {
                 powerOff(i);
             }
             send(ex, 204, "text/plain", "");
+            return;
+        }
+        if (method.equals("GET") && parts.length == 4 && parts[2].equals("login")) {
+            // For a client in another JVM: where the instance at this public address takes SSH logins.
+            var h = hosts.at(parts[3]);
+            if (h.isEmpty()) {
+                error(ex, 404, "not_found", "no host at " + parts[3]);
+                return;
+            }
+            sendJson(ex, 200, json.createObjectNode().put("host", h.get().address()).put("port", h.get().port())
+                    .put("user", h.get().user()));
             return;
         }
         error(ex, 404, "not_found", path);
