@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * addresses can reach those ports too. Put the instances behind a Verda firewall that admits only the
  * pool's addresses, or run single-node pools, when that matters.
  *
- * <p>A shut-down Verda instance keeps its GPU reserved and is billed as if running (Verda's
- * documentation, not verified against an invoice here): when a client dies, each node's agent acts on
+ * <p>A shut-down Verda instance keeps its record on the account and, we assume, stays billed like a running
+ * one (its GPU stays reserved; Verda's reduced-cost state is hibernation): <b>unverified</b>, no Verda
+ * billing document was available to check it. So when a client dies, each node's agent acts on
  * expiry; with {@link Builder#selfDestruct(String, String)} it deletes its own instance through the API;
  * without it, it powers off, and {@link #deleteExpired()} (or the next pool of this provider) deletes
  * the powered-off instances this library made.
