@@ -37,16 +37,16 @@ public final class Accelerator implements Serializable {
      * @return the accelerator
      */
     public static Accelerator of(String name, int count, int memoryGiB) {
-        Objects.requireNonNull(name, "name");
+        Require.notNull(name, "accelerator name");
         if (name.isBlank()) {
-            throw new IllegalArgumentException("accelerator name is blank; use e.g. \"H100\" or \"A100:8\"");
+            throw new PoolConfigurationException("accelerator name is blank; use e.g. \"H100\" or \"A100:8\"");
         }
         if (count < 1) {
-            throw new IllegalArgumentException("accelerator count must be at least 1, was " + count
+            throw new PoolConfigurationException("accelerator count must be at least 1, was " + count
                     + "; write \"" + name + ":1\" or leave the count out");
         }
         if (memoryGiB < 0) {
-            throw new IllegalArgumentException("accelerator memory must not be negative, was " + memoryGiB);
+            throw new PoolConfigurationException("accelerator memory must not be negative, was " + memoryGiB);
         }
         return new Accelerator(name, count, memoryGiB);
     }
@@ -57,10 +57,13 @@ public final class Accelerator implements Serializable {
      *
      * @param spec e.g. {@code "H100"}, {@code "h100:8"}, {@code "none"}
      * @return the accelerator
-     * @throws IllegalArgumentException when the text is malformed, with what to write instead
+     * @throws PoolConfigurationException when the text is malformed, with what to write instead
      */
     public static Accelerator parse(String spec) {
-        Objects.requireNonNull(spec, "accelerator");
+        if (spec == null) {
+            throw new PoolConfigurationException("accelerator must not be null; write e.g. \"H100:8\", "
+                    + "or \"none\" for nodes without one");
+        }
         String s = spec.trim();
         if (s.isEmpty() || s.equalsIgnoreCase("none") || s.equalsIgnoreCase("cpu")) {
             return NONE;
@@ -73,7 +76,7 @@ public final class Accelerator implements Serializable {
             try {
                 count = Integer.parseInt(c);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("accelerator count '" + c + "' in '" + spec
+                throw new PoolConfigurationException("accelerator count '" + c + "' in '" + spec
                         + "' is not a number; write NAME:COUNT, e.g. \"H100:8\"");
             }
         }

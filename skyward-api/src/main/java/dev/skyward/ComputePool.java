@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
@@ -139,6 +138,11 @@ public interface ComputePool extends AutoCloseable {
      */
     final class Builder {
 
+        /** Set by the agent on every node: the pool it serves (tells a task's mistaken build() where it is). */
+        public static final String NODE_POOL_PROPERTY = "skyward.node.pool";
+        /** Set by the agent on every node: its rank. */
+        public static final String NODE_RANK_PROPERTY = "skyward.node.rank";
+
         private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?");
         private static final int MAX_NODES = 1024;
 
@@ -164,6 +168,7 @@ public interface ComputePool extends AutoCloseable {
         private OutputListener output;
         private final List<PoolListener> listeners = new ArrayList<>();
         private boolean console = true;
+        private final List<String> agentJvmOptions = new ArrayList<>();
 
         Builder() {
         }
@@ -177,7 +182,7 @@ public interface ComputePool extends AutoCloseable {
          */
         public Builder provider(Provider... providers) {
             for (Provider p : providers) {
-                this.providers.add(Objects.requireNonNull(p, "provider"));
+                this.providers.add(Require.notNull(p, "provider"));
             }
             return this;
         }
@@ -225,7 +230,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder accelerator(Accelerator accelerator) {
-            this.accelerator = Objects.requireNonNull(accelerator, "accelerator");
+            this.accelerator = Require.notNull(accelerator, "accelerator");
             return this;
         }
 
@@ -251,7 +256,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder image(Image image) {
-            this.image = Objects.requireNonNull(image, "image");
+            this.image = Require.notNull(image, "image");
             return this;
         }
 
@@ -262,7 +267,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder selection(Selection selection) {
-            this.selection = Objects.requireNonNull(selection, "selection");
+            this.selection = Require.notNull(selection, "selection");
             return this;
         }
 
@@ -273,7 +278,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder allocation(Allocation allocation) {
-            this.allocation = Objects.requireNonNull(allocation, "allocation");
+            this.allocation = Require.notNull(allocation, "allocation");
             return this;
         }
 
@@ -284,7 +289,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder scheduling(Scheduling scheduling) {
-            this.scheduling = Objects.requireNonNull(scheduling, "scheduling");
+            this.scheduling = Require.notNull(scheduling, "scheduling");
             return this;
         }
 
@@ -316,7 +321,7 @@ public interface ComputePool extends AutoCloseable {
                 throw new PoolConfigurationException("environment variable name '" + name
                         + "' is not valid: it must be non-blank and contain no '='");
             }
-            env.put(name, Objects.requireNonNull(value, "value of " + name));
+            env.put(name, Require.notNull(value, "value of " + name));
             return this;
         }
 
@@ -449,6 +454,43 @@ public interface ComputePool extends AutoCloseable {
         }
 
         /**
+         * JVM options for every node's agent, the JVM that runs the tasks: heap, garbage collector,
+         * {@code --add-opens} a library needs, system properties. They come after Skyward's own
+         * ({@code -XX:+UseG1GC -XX:TieredStopAtLevel=1} and the opens serialization needs), so a later
+         * option of the same kind wins. Without {@code -Xmx} an agent gets the JVM's default heap, a
+         * quarter of the node's memory.
+         *
+         * <pre>{@code
+         * ComputePool.builder().agentJvmOptions("-Xmx48g", "-XX:+UseZGC", "-Dio.netty.tryReflectionSetAccessible=true")
+         * }</pre>
+         *
+         * @param options each one argument of the {@code java} command, starting with {@code -}
+         * @return this builder
+         */
+        public Builder agentJvmOptions(String... options) {
+            Require.notNull(options, "agentJvmOptions");
+            for (String o : options) {
+                if (o == null || o.isBlank()) {
+                    throw new PoolConfigurationException("agent JVM options must not be null or blank");
+                }
+                String opt = o.strip();
+                if (!opt.startsWith("-")) {
+                    throw new PoolConfigurationException("agent JVM option '" + o + "' must start with '-', e.g. \"-Xmx8g\"");
+                }
+                if (opt.equals("-jar")) {
+                    throw new PoolConfigurationException("agent JVM option -jar is not allowed: the agent is started "
+                            + "with its own jar");
+                }
+                if (opt.equals("-cp") || opt.equals("-classpath") || opt.startsWith("--class-path")) {
+                    throw new PoolConfigurationException("agent JVM option " + opt + " is not allowed: the agent's "
+                            + "classpath is its own jar, and your classes reach the nodes by code shipping");
+                }
+                agentJvmOptions.add(opt);
+            }
+            return this;
+        }
+
+        /**
          * A hard cap on every node's life, whatever the client does: when it passes, each agent stops
          * its tasks and exits (on clouds, the machine shuts down) even if this process is still
          * alive — a guard against a forgotten notebook keeping GPUs busy. Default: none.
@@ -472,7 +514,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder output(OutputListener listener) {
-            this.output = Objects.requireNonNull(listener, "output");
+            this.output = Require.notNull(listener, "output");
             return this;
         }
 
@@ -483,7 +525,7 @@ public interface ComputePool extends AutoCloseable {
          * @return this builder
          */
         public Builder listener(PoolListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            listeners.add(Require.notNull(listener, "listener"));
             return this;
         }
 
@@ -507,7 +549,7 @@ public interface ComputePool extends AutoCloseable {
         public PoolSpec spec() {
             return new PoolSpec(name, providers, accelerator, nodes, image, selection, allocation, scheduling,
                     concurrency, env, masterPort, minVcpus, minMemoryGiB, regions, maxHourlyPrice, provisionTimeout,
-                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console);
+                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console, agentJvmOptions);
         }
 
         /**
@@ -523,6 +565,13 @@ public interface ComputePool extends AutoCloseable {
             Iterator<PoolFactory> factories = ServiceLoader.load(PoolFactory.class, Builder.class.getClassLoader())
                     .iterator();
             if (!factories.hasNext()) {
+                String nodePool = System.getProperty(NODE_POOL_PROPERTY);
+                if (nodePool != null) {
+                    throw new PoolConfigurationException("ComputePool.builder().build() was called inside a task on node "
+                            + System.getProperty(NODE_RANK_PROPERTY, "?") + " of pool " + nodePool + ": pools are built "
+                            + "by the client program, not on its nodes. Build the pool before submitting, and let tasks "
+                            + "return what the client needs (or use pool.map/parallel for fan-out)");
+                }
                 throw new PoolConfigurationException("no Skyward engine on the classpath: add the dependency "
                         + "dev.skyward:skyward-core next to skyward-api");
             }
@@ -530,7 +579,7 @@ public interface ComputePool extends AutoCloseable {
         }
 
         private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
+            Require.notNull(d, what);
             if (d.isNegative() || d.isZero()) {
                 throw new PoolConfigurationException(what + " must be positive, was " + d);
             }

@@ -124,9 +124,9 @@ public final class Image implements Serializable {
         public Builder env(String name, String value) {
             nonBlank(name, "environment variable name");
             if (name.contains("=")) {
-                throw new IllegalArgumentException("environment variable name '" + name + "' contains '='");
+                throw new PoolConfigurationException("environment variable name '" + name + "' contains '='");
             }
-            env.put(name, Objects.requireNonNull(value, "value of " + name));
+            env.put(name, Require.notNull(value, "value of " + name));
             return this;
         }
 
@@ -143,7 +143,7 @@ public final class Image implements Serializable {
 
         private static String nonBlank(String s, String what) {
             if (s == null || s.isBlank()) {
-                throw new IllegalArgumentException(what + " must not be blank");
+                throw new PoolConfigurationException(what + " must not be blank");
             }
             return s.trim();
         }

@@ -63,6 +63,26 @@ public sealed interface PoolEvent {
     }
 
     /**
+     * A node was lost: its agent exited or was killed, or stopped answering heartbeats. Tasks that
+     * were on it failed with {@link NodeLostException}; the other nodes go on.
+     *
+     * @param poolId the pool
+     * @param node the node, with {@link NodeInfo#lostReason()} set
+     * @param reason what happened (exit code or signal, the agent's last log lines, or the silence)
+     */
+    record NodeLost(String poolId, NodeInfo node, String reason) implements PoolEvent {
+    }
+
+    /**
+     * The program is exiting with the pool still open (it was never closed); a shutdown hook closes
+     * it now. Open pools in try-with-resources, or call {@link ComputePool#close()}.
+     *
+     * @param poolId the pool
+     */
+    record ClosingAtExit(String poolId) implements PoolEvent {
+    }
+
+    /**
      * The pool closed; everything it created is gone.
      *
      * @param poolId the pool

@@ -34,12 +34,36 @@ class BuilderValidationTest {
     @Test
     void malformedAcceleratorsAreRefusedWithTheFormatToUse() {
         assertThatThrownBy(() -> ComputePool.builder().accelerator("H100:eight"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(PoolConfigurationException.class)
                 .hasMessageContaining("is not a number; write NAME:COUNT, e.g. \"H100:8\"");
         assertThatThrownBy(() -> ComputePool.builder().accelerator("H100:0"))
                 .hasMessageContaining("count must be at least 1");
         assertThat(ComputePool.builder().accelerator("h100:8").spec().accelerator())
                 .isEqualTo(Accelerator.of("H100", 8, 0));
+    }
+
+    @Test
+    void everyBadInputIsOnePoolConfigurationExceptionThatACallerCanCatch() {
+        assertThatThrownBy(() -> ComputePool.builder().accelerator("H100:0"))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("count must be at least 1");
+        assertThatThrownBy(() -> ComputePool.builder().accelerator("H100:x"))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("is not a number");
+        assertThatThrownBy(() -> ComputePool.builder().accelerator((String) null))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("accelerator must not be null");
+        assertThatThrownBy(() -> ComputePool.builder().accelerator((Accelerator) null))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("accelerator must not be null");
+        assertThatThrownBy(() -> ComputePool.builder().image(null))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("image must not be null");
+        assertThatThrownBy(() -> ComputePool.builder().env("A", null))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("value of A must not be null");
+        assertThatThrownBy(() -> ComputePool.builder().heartbeatGrace(null))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("must not be null");
+        assertThatThrownBy(() -> Image.builder().env("A=B", "x"))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("contains '='");
+        assertThatThrownBy(() -> Image.builder().pip(" "))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("must not be blank");
+        assertThatThrownBy(() -> Accelerator.of("H100", 0, 0)).isInstanceOf(PoolConfigurationException.class);
+        assertThat(new PoolConfigurationException("x")).isInstanceOf(SkywardException.class);
     }
 
     @Test

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 final class Agent {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** How long a started agent waits for its client's first handshake, whatever the grace. */
+    static final Duration FIRST_CONTACT = Duration.ofMinutes(2);
 
     private final AgentOptions options;
     private final String token;
@@ -52,6 +54,8 @@ final class Agent {
     private final AtomicBoolean exiting = new AtomicBoolean();
     private final long startNanos = System.nanoTime();
     private volatile long lastHeardNanos = System.nanoTime();
+    /** Until the client's first handshake the grace does not apply: a loaded client may take long to connect. */
+    private volatile boolean contacted;
     private ScheduledExecutorService watchdog;
     private SessionClassLoader loader;
     private ResourceClient resources;
@@ -67,10 +71,10 @@ final class Agent {
     void start() throws IOException {
         Files.createDirectories(options.workDir());
         Files.createDirectories(options.cacheDir());
-        OutputCapture.install();
+        OutputCapture.install(link);
         resources = new ResourceClient(link, options.cacheDir());
         loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
-        runner = new TaskRunner(loader, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
+        runner = new TaskRunner(loader, resources, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(options.bind()), options.port()))
                 .directExecutor()
                 .maxInboundMessageSize(Protocol.MAX_FRAME)
@@ -105,6 +109,7 @@ final class Agent {
     void configure(int concurrency) {
         runner.setConcurrency(concurrency);
         heard();
+        contacted = true;
     }
 
     Welcome welcome() {
@@ -142,14 +147,15 @@ final class Agent {
                 if (e.getPayloadSize() > 0 && e.getPayload().isEmpty()) {
                     uploads.put(e.getTaskId(), new Upload(e, new Payloads.Assembly(e.getPayloadSize())));
                 } else {
-                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList());
+                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration());
                 }
             }
             case CHUNK -> {
                 Upload u = uploads.get(frame.getChunk().getTaskId());
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
-                    runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList());
+                    runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList(),
+                            u.execute.getSnippetGeneration());
                 }
             }
             case CANCEL -> {
@@ -185,8 +191,11 @@ final class Agent {
     private void checkAlive() {
         long now = System.nanoTime();
         long silentMs = TimeUnit.NANOSECONDS.toMillis(now - lastHeardNanos);
-        if (silentMs > options.heartbeatGrace().toMillis()) {
-            expire("no word from the client for " + silentMs + " ms (grace " + options.heartbeatGrace().toMillis() + " ms)");
+        if (!contacted && silentMs > Math.max(options.heartbeatGrace().toMillis(), FIRST_CONTACT.toMillis())) {
+            expire("the client never connected within " + FIRST_CONTACT.toSeconds() + " s of the agent's start");
+        } else if (contacted && silentMs > options.heartbeatGrace().toMillis()) {
+            expire("no word from the client for " + silentMs + " ms (heartbeat grace " + options.heartbeatGrace().toMillis()
+                    + " ms; a client stopped at a breakpoint or asleep for longer looks dead)");
         } else if (options.ttl() != null && now - startNanos > options.ttl().toNanos()) {
             expire("its time to live of " + options.ttl() + " is over");
         }
@@ -197,22 +206,33 @@ final class Agent {
             LOG.warn("agent rank {} gives up: {}", options.rank(), why);
             uploads.clear();
             runner.abandonAll(why);
-            if (options.onExpire() != null) {
-                runExpireHook();
-            }
+            // The hook runs after cleanUp, which ends every descendant: started before, it would be killed.
+            runHookOnExit = options.onExpire() != null;
             exitSoon(why, Duration.ZERO, 3);
         }
     }
 
     private void runExpireHook() {
         try {
-            new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+            LOG.info("agent rank {} runs its on-expire command", options.rank());
+            Process hook = new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+            // Waited for (bounded) so its output reaches the log; a hook that powers the machine off
+            // may never return.
+            if (!hook.waitFor(60, TimeUnit.SECONDS)) {
+                LOG.warn("the on-expire command still runs after 60 s; leaving it running");
+            } else if (hook.exitValue() != 0) {
+                LOG.error("the on-expire command exited {}", hook.exitValue());
+            }
         } catch (IOException e) {
             LOG.error("the on-expire command failed to start: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** Stops serving: lets running tasks end within the grace period, cleans up, exits. */
+    private volatile boolean runHookOnExit;
+
     void exitSoon(String reason, Duration grace, int code) {
         if (!exiting.compareAndSet(false, true)) {
             return;
@@ -233,6 +253,9 @@ final class Agent {
             }
             server.shutdownNow();
             cleanUp();
+            if (runHookOnExit) {
+                runExpireHook();
+            }
             exited.countDown();
         }, "skyward-exit");
         t.setDaemon(false);

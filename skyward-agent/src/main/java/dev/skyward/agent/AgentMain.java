@@ -1,5 +1,6 @@
 package dev.skyward.agent;
 
+import dev.skyward.ComputePool;
 import dev.skyward.wire.Protocol;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ public final class AgentMain {
             System.exit(2);
             return;
         }
+        System.setProperty(ComputePool.Builder.NODE_POOL_PROPERTY, options.poolId());
+        System.setProperty(ComputePool.Builder.NODE_RANK_PROPERTY, Integer.toString(options.rank()));
         Agent agent = new Agent(options, token);
         agent.start();
         LOG.info("agent rank {} of pool {} listening on {}:{}", options.rank(), options.poolId(), options.bind(),

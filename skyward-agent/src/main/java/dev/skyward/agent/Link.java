@@ -63,6 +63,11 @@ final class Link {
         outbox.drain();
     }
 
+    /** Whether a session is connected now. */
+    synchronized boolean attached() {
+        return current != null && !current.isDone();
+    }
+
     synchronized void detach(Outbox<AgentFrame> outbox) {
         if (current == outbox) {
             current = null;

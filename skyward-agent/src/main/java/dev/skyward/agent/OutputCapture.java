@@ -8,23 +8,34 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Routes what tasks print to their client, line by line and tagged with the task, so two tasks
  * running at once on one node never mix their output. Output from threads that belong to no task
- * goes to the agent's own log.
+ * goes to the client too.
  *
- * <p>Threads a task starts inherit its sink (an inheritable thread-local); threads of shared pools
- * (the common fork-join pool) do not, and print to the agent log.
+ * <p>Threads a task starts inherit its sink (an inheritable thread-local). Threads of shared pools
+ * (the common fork-join pool behind parallel streams and {@code CompletableFuture.runAsync}) belong
+ * to no task, or still carry the closed sink of an earlier one: their lines go to the one task
+ * running, or, when several run at once and the line cannot be told apart, to the client as the
+ * node's own output (task id 0). Only while no client is connected do they go to the agent's log.
  */
 final class OutputCapture {
 
     private static final InheritableThreadLocal<TaskSink> CURRENT = new InheritableThreadLocal<>();
+    /** Sinks of the tasks running now. */
+    private static final Set<TaskSink> OPEN = ConcurrentHashMap.newKeySet();
+    /** Lines of no particular task, per stream and thread: a shared buffer would splice partial lines. */
+    private static final ThreadLocal<TaskSink> NODE = new ThreadLocal<>();
+    private static volatile Link nodeLink;
 
     private OutputCapture() {
     }
 
-    static void install() {
+    static void install(Link link) {
+        nodeLink = link;
         PrintStream out = System.out;
         PrintStream err = System.err;
         System.setOut(new PrintStream(new Router(Output.Stream.STDOUT, out), true, StandardCharsets.UTF_8));
@@ -34,6 +45,7 @@ final class OutputCapture {
     static TaskSink open(long taskId, Link link) {
         TaskSink sink = new TaskSink(taskId, link);
         CURRENT.set(sink);
+        OPEN.add(sink);
         return sink;
     }
 
@@ -41,7 +53,29 @@ final class OutputCapture {
         System.out.flush();
         System.err.flush();
         sink.flush();
+        OPEN.remove(sink);
         CURRENT.remove();
+    }
+
+    /** Where a line of a thread that belongs to no running task goes; null: the agent's log. */
+    private static TaskSink unattributed() {
+        if (OPEN.size() == 1) {
+            for (TaskSink only : OPEN) {
+                if (!only.closed) {
+                    return only;
+                }
+            }
+        }
+        Link link = nodeLink;
+        if (link == null || !link.attached()) {
+            return null;
+        }
+        TaskSink node = NODE.get();
+        if (node == null) {
+            node = new TaskSink(0, link);
+            NODE.set(node);
+        }
+        return node;
     }
 
     /** Buffers one task's partial lines per stream and sends complete ones. */
@@ -118,6 +152,9 @@ final class OutputCapture {
         public void write(byte[] b, int off, int len) {
             TaskSink sink = CURRENT.get();
             if (sink == null || sink.closed) {
+                sink = unattributed();
+            }
+            if (sink == null) {
                 fallback.write(b, off, len);
             } else {
                 sink.write(stream, b, off, len);

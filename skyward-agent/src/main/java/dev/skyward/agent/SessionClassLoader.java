@@ -1,12 +1,9 @@
 package dev.skyward.agent;
 
 import dev.skyward.wire.proto.ResourceReply;
-import dev.skyward.wire.serial.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -33,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * in every session, so two sessions must never share a loader.
  *
  * <p>Parent-first: the JDK, the Skyward API and the agent's own libraries come from the agent.
+ * JShell snippet classes load one level down, in a {@link SnippetClassLoader} per snippet generation.
  */
 final class SessionClassLoader extends ClassLoader {
 
@@ -55,6 +53,10 @@ final class SessionClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (SnippetClassLoader.isSnippet(name)) {
+            // Snippet classes live in the generation's own loader, never here, where they could not be replaced.
+            throw new ClassNotFoundException(name + " is a JShell snippet class; it loads in a snippet generation");
+        }
         String resource = name.replace('.', '/') + ".class";
         Class<?> fromJar = defineFromJars(name, resource);
         if (fromJar != null) {
@@ -69,11 +71,7 @@ final class SessionClassLoader extends ClassLoader {
         switch (reply.getKindCase()) {
             case CLASS_BYTES -> {
                 byte[] b = reply.getClassBytes().getBytes().toByteArray();
-                Class<?> c = defineClass(name, b, 0, b.length);
-                if (!reply.getClassBytes().getStatics().isEmpty()) {
-                    applyStatics(c, reply.getClassBytes().getStatics().toByteArray());
-                }
-                return c;
+                return defineClass(name, b, 0, b.length);
             }
             case JAR -> {
                 addJar(client.jar(reply.getJar()));
@@ -125,33 +123,6 @@ final class SessionClassLoader extends ClassLoader {
         } catch (IOException e) {
             LOG.warn("cannot store resource {}: {}", name, e.toString());
             return null;
-        }
-    }
-
-    /**
-     * Installs fresh values of a snippet class's static fields (JShell top-level variables), if the
-     * class is loaded; a class loaded later gets its values with its bytes.
-     */
-    void refreshStatics(String className, byte[] values) {
-        Class<?> c = findLoadedClass(className);
-        if (c != null) {
-            applyStatics(c, values);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void applyStatics(Class<?> c, byte[] values) {
-        Map<String, Object> fields = (Map<String, Object>) Serialization.forLoader(this).deserialize(values);
-        for (Map.Entry<String, Object> e : fields.entrySet()) {
-            try {
-                Field f = c.getDeclaredField(e.getKey());
-                if (Modifier.isStatic(f.getModifiers()) && !Modifier.isFinal(f.getModifiers())) {
-                    f.setAccessible(true);
-                    f.set(null, e.getValue());
-                }
-            } catch (ReflectiveOperationException | RuntimeException ex) {
-                throw new IllegalStateException("cannot set " + c.getName() + "." + e.getKey() + " on this node: " + ex, ex);
-            }
         }
     }
 

@@ -28,7 +28,9 @@ import org.apache.fory.ThreadSafeFory;
 final class TaskRunner {
 
     private final SessionClassLoader loader;
-    private final ThreadSafeFory fory;
+    private final ResourceClient resources;
+    /** The newest snippet generation; tasks of an older one keep the generation they were sent with. */
+    private volatile Generation current;
     private final Link link;
     private final AgentNodeContext.NodeFacts facts;
     private final ThreadPoolExecutor pool;
@@ -37,16 +39,21 @@ final class TaskRunner {
     /** Tasks already answered on the agent's behalf (it is giving up); their own outcome is not sent. */
     private final java.util.Set<Long> abandoned = ConcurrentHashMap.newKeySet();
 
-    TaskRunner(SessionClassLoader loader, Link link, AgentNodeContext.NodeFacts facts) {
+    /** A snippet generation's loader and the serializer that resolves classes through it. */
+    private record Generation(SnippetClassLoader loader, ThreadSafeFory fory) {
+    }
+
+    TaskRunner(SessionClassLoader loader, ResourceClient resources, Link link, AgentNodeContext.NodeFacts facts) {
         this.loader = loader;
-        this.fory = Serialization.forLoader(loader);
+        this.resources = resources;
+        this.current = generation(0);
         this.link = link;
         this.facts = facts;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "skyward-task-" + n.incrementAndGet());
             t.setDaemon(true);
-            t.setContextClassLoader(loader);
+            t.setContextClassLoader(current.loader());
             return t;
         });
     }
@@ -62,21 +69,39 @@ final class TaskRunner {
         }
     }
 
-    void submit(long taskId, byte[] payload, List<StaticSnapshot> statics) {
+    void submit(long taskId, byte[] payload, List<StaticSnapshot> statics, int snippetGeneration) {
+        Generation g = generationFor(snippetGeneration);
         // Registered before it can run, so a Cancel that arrives at once finds it.
-        FutureTask<Void> task = new FutureTask<>(() -> run(taskId, payload, statics), null);
+        FutureTask<Void> task = new FutureTask<>(() -> run(taskId, payload, statics, g), null);
         tasks.put(taskId, task);
         pool.execute(task);
     }
 
-    private void run(long taskId, byte[] payload, List<StaticSnapshot> statics) {
+    /** Called in the order tasks arrive, so a generation, once started, serves every later task. */
+    private synchronized Generation generationFor(int wanted) {
+        Generation g = current;
+        if (wanted > g.loader().generation()) {
+            g = generation(wanted);
+            current = g;
+        }
+        return g;
+    }
+
+    private Generation generation(int n) {
+        SnippetClassLoader l = new SnippetClassLoader(loader, resources, n);
+        return new Generation(l, Serialization.forLoader(l));
+    }
+
+    private void run(long taskId, byte[] payload, List<StaticSnapshot> statics, Generation g) {
+        ThreadSafeFory fory = g.fory();
+        Thread.currentThread().setContextClassLoader(g.loader());
         running.incrementAndGet();
         OutputCapture.TaskSink sink = OutputCapture.open(taskId, link);
         try {
             Object value;
             try {
                 for (StaticSnapshot s : statics) {
-                    loader.refreshStatics(s.getClassName(), s.getValues().toByteArray());
+                    g.loader().refreshStatics(s.getClassName(), s.getValues().toByteArray());
                 }
                 Task<?> task = (Task<?>) fory.deserialize(payload);
                 value = task.call(new AgentNodeContext(facts, taskId));
@@ -116,7 +141,7 @@ final class TaskRunner {
     }
 
     private void sendError(long taskId, Throwable t) {
-        ErrorInfo info = ErrorCodec.encode(t, fory);
+        ErrorInfo info = ErrorCodec.encode(t);
         link.send(AgentFrame.newBuilder().setResult(Result.newBuilder().setTaskId(taskId).setError(info)).build());
     }
 

@@ -37,13 +37,14 @@ import java.util.Map;
  * @param output where task output goes
  * @param listeners pool event listeners
  * @param console whether progress is shown on the console
+ * @param agentJvmOptions JVM options for every agent, after Skyward's own
  */
 public record PoolSpec(String name, List<Provider> providers, Accelerator accelerator, int nodes, Image image,
         Selection selection, Allocation allocation, Scheduling scheduling, int concurrency, Map<String, String> env,
         int masterPort, int minVcpus, double minMemoryGiB, List<String> regions, double maxHourlyPrice,
         Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, Duration maxNodeLifetime,
         OutputListener output,
-        List<PoolListener> listeners, boolean console) {
+        List<PoolListener> listeners, boolean console, List<String> agentJvmOptions) {
 
     /** Copies the collections. */
     public PoolSpec {
@@ -51,6 +52,7 @@ public record PoolSpec(String name, List<Provider> providers, Accelerator accele
         env = Map.copyOf(env);
         regions = List.copyOf(regions);
         listeners = List.copyOf(listeners);
+        agentJvmOptions = List.copyOf(agentJvmOptions);
     }
 
     /** The offer query this spec implies. */

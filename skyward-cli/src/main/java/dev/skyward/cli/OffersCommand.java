@@ -79,6 +79,10 @@ final class OffersCommand implements Callable<Integer> {
         if (nodes < 1) {
             throw new IllegalArgumentException("--nodes must be at least 1");
         }
+        if (maxPrice != null && !(maxPrice > 0)) {
+            throw new IllegalArgumentException("--max-price must be a positive number of USD per node and hour, was "
+                    + (maxPrice == Math.rint(maxPrice) ? Long.toString(maxPrice.longValue()) : maxPrice.toString()));
+        }
         Selection selection = switch (sort.toLowerCase(Locale.ROOT)) {
             case "price", "cheapest" -> Selection.CHEAPEST;
             case "catalog", "first" -> Selection.FIRST;

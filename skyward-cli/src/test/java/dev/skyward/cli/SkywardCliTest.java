@@ -64,6 +64,14 @@ class SkywardCliTest {
     }
 
     @Test
+    void aNegativeOrZeroPriceLimitIsAUsageError() {
+        assertThat(run(Map.of(), "offers", "--max-price", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-price must be a positive number of USD per node and hour, was -1");
+        assertThat(run(Map.of(), "offers", "--max-price", "0")).isEqualTo(2);
+        assertThat(run(Map.of(), "offers", "--max-price", "NaN")).isEqualTo(2);
+    }
+
+    @Test
     void aTypoIsAUsageErrorWithSuggestions() {
         assertThat(run(Map.of(), "offers", "-a", "H10")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown accelerator 'H10'; did you mean H100, H200?");
@@ -85,14 +93,49 @@ class SkywardCliTest {
 
     @Test
     void checkSaysWhereCredentialsWereFoundAndWhatToSetOtherwise() {
-        int code = run(Map.of("DIGITALOCEAN_TOKEN", "dop_v1_x"), "check");
+        int code = run(Map.of("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s"), "check");
 
         assertThat(code).isZero();
         assertThat(out.toString())
-                .contains("digitalocean  ok       env DIGITALOCEAN_TOKEN")
-                .contains("aws           missing  no AWS credentials found; set AWS_ACCESS_KEY_ID")
-                .contains("verda         missing  no Verda credentials found; set VERDA_CLIENT_ID")
-                .doesNotContain("dop_v1_x");
+                .containsPattern("aws +ok +env AWS_ACCESS_KEY_ID")
+                .containsPattern("verda +missing +no Verda credentials found; set VERDA_CLIENT_ID")
+                .containsPattern("digitalocean +(ok|missing) ")
+                .doesNotContain("AKIA");
         assertThat(run(Map.of(), "check", "--provider", "verda")).isEqualTo(1);
+    }
+
+    @Test
+    void checkFindsTheDigitalOceanModuleAndSaysWhereItsTokenCameFrom() throws Exception {
+        // As a user runs it: a JVM without flags, the token in its environment, read by the module's descriptor.
+        String out = cli(Map.of("DIGITALOCEAN_TOKEN", "dop_v1_x"), "check", "--provider", "digitalocean");
+        assertThat(out).contains("digitalocean  ok       env DIGITALOCEAN_TOKEN").doesNotContain("dop_v1_x");
+
+        String missing = cli(Map.of(), "check", "--provider", "digitalocean");
+        assertThat(missing).contains("digitalocean  missing  no DigitalOcean token found; set DIGITALOCEAN_TOKEN");
+    }
+
+    @Test
+    void offersShowDigitalOceanRowsFromItsModulesCatalog() {
+        assertThat(dev.skyward.spi.ProviderDescriptors.names()).contains("digitalocean");
+        int code = run(Map.of(), "offers", "--provider", "digitalocean", "-a", "MI300X:8");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("digitalocean", "gpu-mi300x8-1536gb", "atl1", "15.92")
+                .contains("1 offer; catalogs: digitalocean (built-in)");
+    }
+
+    /** Runs {@code skyward ARGS} in a child JVM with only these cloud variables and an empty home. */
+    private static String cli(Map<String, String> env, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"), SkywardCli.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DIGITALOCEAN_") || k.equals("XDG_CONFIG_HOME"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return text;
     }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Answers the nodes' requests for code. A class that lives in a jar on this machine is answered with
  * the jar's content hash (the node fetches the whole jar once, if it lacks it); a class that lives in
  * no jar (a JShell snippet, a build output directory, a generated class) is answered with its bytes,
- * read through the class loader that defined the task.
+ * read through the class loader that defined the task, or from the definitions that loader keeps when
+ * it serves no resources for them (see {@link Bytecode}).
  *
  * <p>Jars larger than {@link #MAX_WHOLE_JAR} are served class by class instead.
  *
@@ -86,7 +87,11 @@ public final class CodeServer {
     }
 
     private ResourceReply find(String name, ResourceReply.Builder r) throws IOException {
-        for (ClassLoader loader : candidates()) {
+        List<ClassLoader> candidates = candidates();
+        if (name.endsWith(".class") && SnippetStatics.isSnippet(name.replace('/', '.'))) {
+            return snippet(name, candidates, r);
+        }
+        for (ClassLoader loader : candidates) {
             URL url = loader.getResource(name);
             if (url != null) {
                 if ("jar".equals(url.getProtocol())) {
@@ -97,33 +102,71 @@ public final class CodeServer {
                     }
                 }
                 try (InputStream in = url.openStream()) {
-                    return r.setClassBytes(classBytes(name, in.readAllBytes(), loader)).build();
+                    return r.setClassBytes(classBytes(name, in.readAllBytes())).build();
                 }
             }
-            // JShell's snippet loader serves bytes as a stream without a URL.
-            try (InputStream in = loader.getResourceAsStream(name)) {
-                if (in != null) {
-                    return r.setClassBytes(classBytes(name, in.readAllBytes(), loader)).build();
+        }
+        if (!name.endsWith(".class")) {
+            for (ClassLoader loader : candidates) {
+                try (InputStream in = loader.getResourceAsStream(name)) {
+                    if (in != null) {
+                        return r.setClassBytes(ClassBytes.newBuilder().setBytes(ByteString.readFrom(in))).build();
+                    }
                 }
+            }
+            return r.setNotFound(true).build();
+        }
+        // A class in no jar and behind no URL: a REPL's snippet (see Bytecode for the ways tried).
+        String className = name.substring(0, name.length() - 6).replace('/', '.');
+        for (ClassLoader loader : candidates) {
+            byte[] bytes = Bytecode.find(className, loader);
+            if (bytes != null) {
+                return r.setClassBytes(classBytes(name, bytes)).build();
+            }
+        }
+        for (ClassLoader loader : candidates) {
+            Class<?> c = loaded(className, loader);
+            if (c != null) {
+                return r.setError(Bytecode.unavailable(className, c.getClassLoader())).build();
             }
         }
         return r.setNotFound(true).build();
     }
 
-    private ClassBytes.Builder classBytes(String name, byte[] bytes, ClassLoader loader) {
-        ClassBytes.Builder b = ClassBytes.newBuilder().setBytes(ByteString.copyFrom(bytes));
-        if (name.endsWith(".class")) {
-            String className = name.substring(0, name.length() - 6).replace('/', '.');
-            if (SnippetStatics.isSnippet(className)) {
-                try {
-                    Class<?> c = Class.forName(className, false, loader);
-                    b.setStatics(ByteString.copyFrom(statics.snapshot(c)));
-                } catch (ClassNotFoundException e) {
-                    // Bytes without a loaded class: nothing to snapshot.
+    /**
+     * A snippet class, from the loader that defined it: every JShell session names its classes
+     * {@code REPL.$JShell$1, $2, ...}, so another session's loader in this JVM (or a thread's context
+     * loader left over from it) may answer for the same name with other code.
+     */
+    private ResourceReply snippet(String name, List<ClassLoader> candidates, ResourceReply.Builder r) {
+        String className = name.substring(0, name.length() - 6).replace('/', '.');
+        for (ClassLoader loader : candidates) {
+            Class<?> c = loaded(className, loader);
+            if (c != null) {
+                byte[] bytes = c.getClassLoader() == null ? null : Bytecode.find(className, c.getClassLoader());
+                if (bytes == null) {
+                    return r.setError(Bytecode.unavailable(className, c.getClassLoader())).build();
                 }
+                return r.setClassBytes(classBytes(name, bytes)).build();
             }
         }
-        return b;
+        return r.setNotFound(true).build();
+    }
+
+    private ClassBytes.Builder classBytes(String name, byte[] bytes) {
+        String className = name.substring(0, Math.max(0, name.length() - 6)).replace('/', '.');
+        if (name.endsWith(".class") && SnippetStatics.isSnippet(className)) {
+            statics.served(className, bytes);
+        }
+        return ClassBytes.newBuilder().setBytes(ByteString.copyFrom(bytes));
+    }
+
+    private static Class<?> loaded(String className, ClassLoader loader) {
+        try {
+            return Class.forName(className, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 
     private void sendJar(ResourceRequest request, Consumer<ResourceReply> reply) throws IOException {

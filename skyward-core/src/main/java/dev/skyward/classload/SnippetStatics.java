@@ -1,91 +1,160 @@
 package dev.skyward.classload;
 
+import com.google.protobuf.ByteString;
 import dev.skyward.TaskSerializationException;
-import dev.skyward.serial.CaptureInspector;
 import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.Serialization;
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 
 /**
- * JShell's top-level variables are static fields of snippet classes; on a node a freshly loaded
- * snippet class would hold 0 and null. So every snippet class shipped to a node carries the current
- * values of its static fields, and every later task carries the values that changed since (a
- * variable reassigned in the REPL), so a task never reads a stale or silently empty variable.
- * A value that cannot travel fails the task at submit time, naming the variable.
+ * JShell's top-level variables are static fields of snippet classes, and JShell may change a snippet
+ * class's code in place; the nodes hold their own copies of both. Per task, this works out which
+ * variables the task reads (see {@link SnippetReach}) and sends the values a node does not have yet,
+ * and notices when a snippet class the task reaches no longer has the code the nodes loaded.
+ *
+ * <ul>
+ *   <li>Only the variables the task reads travel, with what they reach: an unrelated variable that
+ *   cannot travel (a pool, a thread, a cell's non-serializable result in a hidden {@code $N}) never
+ *   fails a task. One the task does read fails it on the caller's thread, naming the variable.</li>
+ *   <li>A redefinition that keeps the class name ({@code jshell} redefines a method's body in place)
+ *   starts a new snippet generation: the nodes then load every snippet class afresh, in a new class
+ *   loader, so tasks never run stale code, also where the changed code is reached only indirectly.</li>
+ * </ul>
  */
 public final class SnippetStatics {
 
-    private final Map<String, Class<?>> shipped = new ConcurrentHashMap<>();
+    /** What one node holds: its snippet generation and the variable values it has been sent. */
+    public static final class NodeState {
+        private int generation;
+        private final Map<String, byte[]> sent = new HashMap<>();
+    }
+
+    /** What travels with one task to one node. */
+    public record Shipment(List<StaticSnapshot> statics, int generation) {
+    }
+
+    private record Plan(Map<String, byte[]> values, int generation) {
+    }
+
+    private static final Plan NONE = new Plan(Map.of(), 0);
+
+    /** Per snippet class name, the version the nodes of the current generation load. */
+    private final Map<String, String> versions = new HashMap<>();
+    private int generation;
+    private boolean stale;
+    private final Map<Object, Plan> plans = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** Whether a class is a JShell snippet class (JShell puts them in package {@code REPL}). */
     static boolean isSnippet(String className) {
         return className.startsWith("REPL.");
     }
 
-    /** The current values of a snippet class's variables, serialized; remembers the class for refreshes. */
-    byte[] snapshot(Class<?> c) {
-        byte[] values = encode(c);
-        shipped.put(c.getName(), c);
-        return values;
+    /**
+     * Checks that the task can travel (see {@link dev.skyward.serial.CaptureInspector}) and works out,
+     * now, what it reaches; call once per submission, on the caller's thread, before {@link #shipment}.
+     *
+     * @param label how to call the task in a message, e.g. {@code "task"}
+     * @throws TaskSerializationException when the task, or a variable it reads, cannot travel
+     */
+    public void prepare(Object task, String label) {
+        plans.put(task, plan(task, label));
     }
 
     /**
-     * Values that differ from what a node last received.
-     *
-     * @param lastSent per class, the bytes the node has; updated in place
-     * @return the snapshots to send with the next task, often empty
+     * What to send with the task to one node; call with the node's state locked, in the order the
+     * node's tasks are sent.
      */
-    public List<StaticSnapshot> changes(Map<String, byte[]> lastSent) {
-        if (shipped.isEmpty()) {
-            return List.of();
+    public Shipment shipment(Object task, NodeState node) {
+        Plan plan = plans.get(task);
+        if (plan == null) {
+            plan = plan(task, "task");
+            plans.put(task, plan);
+        }
+        if (plan == NONE) {
+            return new Shipment(List.of(), node.generation);
+        }
+        if (node.generation != plan.generation) {
+            node.generation = plan.generation;
+            node.sent.clear();
         }
         List<StaticSnapshot> out = new ArrayList<>();
-        for (Class<?> c : shipped.values()) {
-            byte[] now = encode(c);
-            byte[] before = lastSent.get(c.getName());
-            if (before == null || !Arrays.equals(before, now)) {
-                lastSent.put(c.getName(), now);
-                out.add(StaticSnapshot.newBuilder().setClassName(c.getName())
-                        .setValues(com.google.protobuf.ByteString.copyFrom(now)).build());
+        for (Map.Entry<String, byte[]> e : plan.values.entrySet()) {
+            if (!Arrays.equals(node.sent.get(e.getKey()), e.getValue())) {
+                node.sent.put(e.getKey(), e.getValue());
+                out.add(StaticSnapshot.newBuilder().setClassName(e.getKey().substring(0, e.getKey().indexOf('#')))
+                        .setValues(ByteString.copyFrom(e.getValue())).build());
             }
         }
-        return out;
+        return new Shipment(out, plan.generation);
     }
 
-    private static byte[] encode(Class<?> c) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (Field f : c.getDeclaredFields()) {
-            int m = f.getModifiers();
-            if (!Modifier.isStatic(m) || Modifier.isFinal(m)) {
-                continue;
-            }
-            try {
-                f.setAccessible(true);
-                Object v = f.get(null);
-                if (v != null) {
-                    CaptureInspector.check(v, "JShell variable '" + f.getName() + "'");
-                }
-                values.put(f.getName(), v);
-            } catch (TaskSerializationException e) {
-                throw e;
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new TaskSerializationException("cannot read JShell variable '" + f.getName() + "': " + e, e);
-            }
+    /** A node was sent a snippet class's bytes on request: the version it now holds. */
+    synchronized void served(String className, byte[] bytes) {
+        String v = version(bytes);
+        String before = versions.putIfAbsent(className, v);
+        if (before != null && !before.equals(v)) {
+            stale = true;
         }
+    }
+
+    private Plan plan(Object task, String label) {
+        SnippetReach reach = SnippetReach.of(task, label);
+        if (reach.classes.isEmpty()) {
+            return NONE;
+        }
+        Map<String, byte[]> values = new LinkedHashMap<>();
+        for (Map.Entry<Field, Object> e : reach.variables.entrySet()) {
+            Field f = e.getKey();
+            values.put(f.getDeclaringClass().getName() + "#" + f.getName(), encode(f, e.getValue()));
+        }
+        return new Plan(values, generationFor(reach.classes));
+    }
+
+    private synchronized int generationFor(Map<String, byte[]> classes) {
+        Map<String, String> now = new HashMap<>();
+        classes.forEach((name, bytes) -> now.put(name, version(bytes)));
+        boolean changed = stale;
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            String before = versions.get(e.getKey());
+            changed |= before != null && !before.equals(e.getValue());
+        }
+        if (changed) {
+            generation++;
+            versions.clear();
+            stale = false;
+        }
+        now.forEach(versions::putIfAbsent);
+        return generation;
+    }
+
+    private static byte[] encode(Field f, Object value) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put(f.getName(), value);
         try {
-            return Serialization.forLoader(c.getClassLoader()).serialize(values);
+            return Serialization.forLoader(f.getDeclaringClass().getClassLoader()).serialize(one);
         } catch (RuntimeException e) {
-            throw new TaskSerializationException("a JShell variable declared in " + c.getName() + " (one of "
-                    + values.keySet() + ") cannot be sent to the nodes: " + e.getMessage()
-                    + ". Tasks read top-level variables from the nodes' copy; keep non-serializable values "
-                    + "(pools, connections, streams) out of the variables your tasks use.", e);
+            throw new TaskSerializationException("JShell variable '" + f.getName() + "' cannot be sent to the nodes: "
+                    + e.getMessage() + ". Tasks read top-level variables from the nodes' copy; keep values that"
+                    + " cannot travel (pools, connections, streams) out of the variables your tasks use.", e);
+        }
+    }
+
+    /** A class file's version: its SHA-256. */
+    static String version(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 }

@@ -63,6 +63,13 @@ public final class ConsoleRenderer implements PoolListener {
             return String.format(Locale.ROOT, "  node %d ready at %s (%.2f s)", r.node().rank(), r.node().address(),
                     r.elapsed().toMillis() / 1000.0);
         }
+        if (event instanceof PoolEvent.NodeLost l) {
+            return "  node " + l.node().rank() + " lost: " + l.reason();
+        }
+        if (event instanceof PoolEvent.ClosingAtExit x) {
+            return "pool " + x.poolId() + " was never closed: closing it now, at exit. Open pools in "
+                    + "try-with-resources (try (var pool = ComputePool.builder()...build()) { ... }) or call close()";
+        }
         if (event instanceof PoolEvent.Closed c) {
             return String.format(Locale.ROOT, "pool %s closed after %.1f s; estimated cost $%.4f ($%.2f/h)", c.poolId(),
                     c.uptime().toMillis() / 1000.0, c.estimatedCost(), c.hourlyPrice());

@@ -1,16 +1,11 @@
 package dev.skyward.credentials;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.skyward.spi.ProviderCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +20,7 @@ import java.util.Optional;
  * <pre>{@code
  * CredentialLookup creds = CredentialLookup.system();
  * ProviderCheck c = creds.check("aws");        // ok, with source "env AWS_ACCESS_KEY_ID", or what to set
- * String token = creds.digitalOcean().map(f -> f.value("token")).orElse(null);
+ * String profile = creds.aws().map(f -> f.value("profile")).orElse(null);
  * }</pre>
  *
  * <p>Where it looks, in order:
@@ -36,23 +31,19 @@ import java.util.Optional;
  *       ({@code AWS_PROFILE}, else {@code default}) in {@code ~/.aws/credentials} or
  *       {@code ~/.aws/config} (keys, SSO, {@code credential_process}, {@code role_arn}). An EC2
  *       instance role cannot be seen without a network call and is not checked.</li>
- *   <li>digitalocean: {@code DIGITALOCEAN_TOKEN}, {@code DIGITALOCEAN_ACCESS_TOKEN}, doctl's
- *       {@code config.yaml} ({@code access-token}, or the current entry of {@code auth-contexts}).</li>
  * </ul>
  *
- * <p>Provider modules with their own lookup (Verda, in {@code skyward-verda}) are not here: {@code skyward check}
+ * <p>Provider modules with their own lookup (DigitalOcean, Verda) are not here: {@code skyward check}
  * asks their {@link dev.skyward.spi.ProviderDescriptor}.
  */
 public final class CredentialLookup {
 
     /** The providers this class knows where to look for. */
-    public static final List<String> PROVIDERS = List.of("aws", "digitalocean");
+    public static final List<String> PROVIDERS = List.of("aws");
 
     private static final String AWS_HELP = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a "
             + "profile in ~/.aws/credentials or ~/.aws/config (run `aws configure`, or `aws configure sso` and "
             + "`aws sso login`); on EC2 an instance role also works";
-    private static final String DO_HELP = "set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN) to an API token from "
-            + "https://cloud.digitalocean.com/account/api/tokens, or run `doctl auth init`";
 
     private final Map<String, String> env;
     private final Path home;
@@ -74,13 +65,12 @@ public final class CredentialLookup {
     /**
      * Checks one provider.
      *
-     * @param provider {@code aws} or {@code digitalocean}
+     * @param provider {@code aws}
      * @return ok with the source, or not ok with exactly what is missing and what to set
      */
     public ProviderCheck check(String provider) {
         Lookup l = switch (provider) {
             case "aws" -> awsLookup();
-            case "digitalocean" -> digitalOceanLookup();
             default -> new Lookup(null, "no credential lookup for provider '" + provider + "'; known: " + PROVIDERS);
         };
         return l.found != null ? ProviderCheck.ok(provider, l.found.source()) : ProviderCheck.missing(provider, l.problem);
@@ -89,11 +79,6 @@ public final class CredentialLookup {
     /** AWS credentials, if any are visible (the SDK reads the secrets itself; values hold the profile). */
     public Optional<FoundCredentials> aws() {
         return Optional.ofNullable(awsLookup().found);
-    }
-
-    /** The DigitalOcean API token (value {@code token}), if any. */
-    public Optional<FoundCredentials> digitalOcean() {
-        return Optional.ofNullable(digitalOceanLookup().found);
     }
 
     /** Credentials, or why there are none. */
@@ -145,47 +130,6 @@ public final class CredentialLookup {
         return new Lookup(null, "no AWS credentials found; " + AWS_HELP);
     }
 
-    private Lookup digitalOceanLookup() {
-        for (String name : List.of("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")) {
-            if (env(name) != null) {
-                return found("digitalocean", "env " + name, Map.of("token", env(name)));
-            }
-        }
-        String xdg = env("XDG_CONFIG_HOME");
-        Path file = (xdg != null ? Path.of(xdg) : home.resolve(".config")).resolve("doctl").resolve("config.yaml");
-        if (Files.isRegularFile(file)) {
-            try {
-                JsonNode root = new YAMLMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
-                String token = text(root == null ? null : root.get("access-token"));
-                if (token != null) {
-                    return found("digitalocean", file + " (access-token)", Map.of("token", token));
-                }
-                JsonNode contexts = root == null ? null : root.get("auth-contexts");
-                if (contexts != null && contexts.isObject()) {
-                    List<String> order = new ArrayList<>();
-                    String current = text(root.get("context"));
-                    if (current != null) {
-                        order.add(current);
-                    }
-                    order.add("default");
-                    for (Iterator<String> it = contexts.fieldNames(); it.hasNext();) {
-                        order.add(it.next());
-                    }
-                    for (String name : order) {
-                        String t = text(contexts.get(name));
-                        if (t != null) {
-                            return found("digitalocean", file + " (auth-contexts." + name + ")", Map.of("token", t));
-                        }
-                    }
-                }
-                return new Lookup(null, file + " has no access-token; " + DO_HELP);
-            } catch (IOException | RuntimeException e) {
-                return new Lookup(null, "cannot read " + file + ": " + e.getMessage() + "; " + DO_HELP);
-            }
-        }
-        return new Lookup(null, "no DigitalOcean token found; " + DO_HELP);
-    }
-
     private static Lookup found(String provider, String source, Map<String, String> values) {
         return new Lookup(new FoundCredentials(provider, source, values), null);
     }
@@ -198,10 +142,6 @@ public final class CredentialLookup {
     private Path pathFromEnv(String name, Path otherwise) {
         String v = env(name);
         return v == null ? otherwise : Path.of(v.startsWith("~/") ? home + v.substring(1) : v);
-    }
-
-    private static String text(JsonNode n) {
-        return n == null || !n.isValueNode() || n.asText().isBlank() ? null : n.asText().trim();
     }
 
     /** Just enough of the INI dialect of ~/.aws/credentials and ~/.aws/config: sections and key = value. */

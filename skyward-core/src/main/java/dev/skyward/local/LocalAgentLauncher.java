@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +51,7 @@ public final class LocalAgentLauncher implements AgentLauncher {
         Process process = pb.start();
         try {
             int port = awaitPort(process, portFile, log);
-            return new LocalAgent(process, port, () -> {
+            return new LocalAgent(process, port, AgentLog.open(log), () -> {
                 if (recording[0] != null) {
                     cds.publish(recording[0]);
                 }
@@ -102,12 +103,22 @@ public final class LocalAgentLauncher implements AgentLauncher {
     private static final class LocalAgent implements StartedAgent {
         private final Process process;
         private final int port;
+        private final AgentLog log;
         private final Runnable afterExit;
+        private final CompletableFuture<String> exited;
 
-        LocalAgent(Process process, int port, Runnable afterExit) {
+        LocalAgent(Process process, int port, AgentLog log, Runnable afterExit) {
             this.process = process;
             this.port = port;
+            this.log = log;
             this.afterExit = afterExit;
+            // The process handle tells at once, where a broken stream could look like a network blip.
+            this.exited = process.onExit().thenApply(p -> ExitDescription.of(p.exitValue()) + log.tailDescription());
+        }
+
+        @Override
+        public CompletableFuture<String> exited() {
+            return exited;
         }
 
         @Override
@@ -157,6 +168,8 @@ public final class LocalAgentLauncher implements AgentLauncher {
             }
             boolean gone = !process.isAlive() && family.stream().noneMatch(ProcessHandle::isAlive);
             if (gone) {
+                exited.join(); // its description reads the log; close that only after
+                log.close();
                 afterExit.run();
             }
             return gone;

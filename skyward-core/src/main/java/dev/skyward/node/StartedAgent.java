@@ -1,6 +1,7 @@
 package dev.skyward.node;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An agent a launcher started: where to reach it, and how to make sure it is gone.
@@ -15,6 +16,18 @@ public interface StartedAgent {
 
     /** Whether the agent process is still running, as far as the launcher can tell. */
     boolean isAlive();
+
+    /**
+     * Completes when the launcher sees the agent process end, with what happened in words: the exit
+     * code or the signal, and the last lines the agent wrote to its own stdout/stderr. Launchers
+     * that cannot watch the process leave it incomplete; the client then notices a dead node by
+     * its broken stream or its silence.
+     *
+     * @return how the agent ended, once it has
+     */
+    default CompletableFuture<String> exited() {
+        return new CompletableFuture<>();
+    }
 
     /**
      * After the connection to the agent broke: waits, up to {@code timeout}, until the agent can be

@@ -1,5 +1,6 @@
 package dev.skyward.offer;
 
+import dev.skyward.PoolConfigurationException;
 import dev.skyward.Accelerator;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -156,7 +157,7 @@ public final class AcceleratorNames {
         if (prefix.matches()) {
             int prefixCount = parseCount(prefix.group(1), text);
             if (suffix.matches() && prefixCount != count) {
-                throw new IllegalArgumentException("accelerator '" + text + "' gives two different counts ("
+                throw new PoolConfigurationException("accelerator '" + text + "' gives two different counts ("
                         + prefixCount + " and " + count + "); write NAME:COUNT, e.g. \"H100:8\"");
             }
             count = prefixCount;
@@ -183,7 +184,7 @@ public final class AcceleratorNames {
         Accelerator parsed = parse(accelerator.name());
         int count = accelerator.count();
         if (parsed.count() != 1 && count != 1 && parsed.count() != count) {
-            throw new IllegalArgumentException("accelerator '" + accelerator.name() + "' says " + parsed.count()
+            throw new PoolConfigurationException("accelerator '" + accelerator.name() + "' says " + parsed.count()
                     + " per node but the count is " + count + "; write NAME:COUNT, e.g. \"H100:8\"");
         }
         return Accelerator.of(parsed.name(), Math.max(count, parsed.count()), parsed.memoryGiB());
@@ -271,11 +272,11 @@ public final class AcceleratorNames {
         try {
             int n = Integer.parseInt(c.trim());
             if (n < 1) {
-                throw new IllegalArgumentException("accelerator count in '" + text + "' must be at least 1, was " + n);
+                throw new PoolConfigurationException("accelerator count in '" + text + "' must be at least 1, was " + n);
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("accelerator count '" + c + "' in '" + text
+            throw new PoolConfigurationException("accelerator count '" + c + "' in '" + text
                     + "' is not a number; write NAME:COUNT, e.g. \"H100:8\"");
         }
     }

@@ -151,13 +151,7 @@ public final class Provisioner {
     }
 
     private static OfferQuery query(PoolSpec spec, AcceleratorNames names) {
-        Accelerator acc;
-        try {
-            acc = names.normalize(spec.accelerator());
-        } catch (IllegalArgumentException e) {
-            // A malformed count; an unknown name is already a PoolConfigurationException.
-            throw new PoolConfigurationException(e.getMessage(), e);
-        }
+        Accelerator acc = names.normalize(spec.accelerator());
         OfferQuery q = spec.offerQuery();
         return new OfferQuery(acc, q.nodes(), q.allocation(), q.minVcpus(), q.minMemoryGiB(), q.regions(),
                 q.maxHourlyPrice());

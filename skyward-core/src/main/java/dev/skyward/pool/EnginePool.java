@@ -17,6 +17,7 @@ import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
 import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.classload.CodeServer;
+import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.local.Local;
 import dev.skyward.node.AgentCommand;
@@ -30,7 +31,6 @@ import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
-import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
@@ -80,6 +80,7 @@ final class EnginePool implements ComputePool {
     private final AtomicLong taskIds = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService heartbeats;
+    private final ClientPause pause;
     private final ExecutorService completions;
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
@@ -105,6 +106,7 @@ final class EnginePool implements ComputePool {
         this.lifecycle = new PoolLifecycle((from, to) -> events.publish(new PoolEvent.StateChanged(id, from, to)));
         this.output = spec.output() != null ? spec.output() : ConsoleRenderer.taskOutput();
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("skyward-heartbeat-" + id));
+        this.pause = new ClientPause(spec.heartbeatGrace());
         this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("skyward-complete-" + id));
         this.codeExecutor = Executors.newCachedThreadPool(daemon("skyward-code-" + id));
@@ -173,7 +175,8 @@ final class EnginePool implements ComputePool {
         AgentCommand command = new AgentCommand(AgentJar.get().path(), id, rank, token,
                 NodeEnvironment.of(id, rank, count, head, spec.masterPort(), provisioned.offer().accelerator(),
                         mergedEnv(), token),
-                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS);
+                spec.heartbeatGrace(), spec.maxNodeLifetime(), AgentCommand.DEFAULT_JVM_OPTIONS)
+                .withJvmOptions(spec.agentJvmOptions());
         StartedAgent agent = launcher.start(instance, command);
         synchronized (agents) {
             agents.add(agent);
@@ -181,7 +184,7 @@ final class EnginePool implements ComputePool {
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
-                spec.heartbeatGrace());
+                spec.heartbeatGrace(), pause, lost -> events.publish(new PoolEvent.NodeLost(id, lost, lost.lostReason())));
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
@@ -217,6 +220,7 @@ final class EnginePool implements ComputePool {
     }
 
     private void heartbeat() {
+        pause.beat();
         for (NodeConnection n : connected) {
             n.heartbeat();
         }
@@ -288,7 +292,7 @@ final class EnginePool implements ComputePool {
     public <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn) {
         Scheduler s = scheduler();
         ClassLoader loader = loaderOf(fn);
-        CaptureInspector.check(fn, "map function");
+        code.statics().prepare(fn, "map function");
         List<byte[]> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
@@ -357,6 +361,14 @@ final class EnginePool implements ComputePool {
                 + " was waiting or running on node " + p.rank));
     }
 
+    /** Closes a pool the program left open, saying so where the user looks (the console, listeners). */
+    void closeAtExit() {
+        if (lifecycle.state() != PoolState.CLOSING && lifecycle.state() != PoolState.CLOSED) {
+            events.publish(new PoolEvent.ClosingAtExit(id));
+        }
+        close();
+    }
+
     @Override
     public String toString() {
         return "ComputePool[" + id + ", " + lifecycle.state() + ", " + nodes.size() + " nodes]";
@@ -375,7 +387,7 @@ final class EnginePool implements ComputePool {
 
     private byte[] encode(Object task, ClassLoader loader, String label) {
         scheduler();
-        CaptureInspector.check(task, label);
+        code.statics().prepare(task, label);
         return serialize(task, loader, label);
     }
 
@@ -389,8 +401,11 @@ final class EnginePool implements ComputePool {
     }
 
     private PendingTask send(NodeConnection node, Object task, byte[] payload) {
-        List<StaticSnapshot> statics = code.statics().changes(node.staticsSent());
-        return node.send(taskIds.incrementAndGet(), payload, statics, loaderOf(task));
+        // Locked so that the node receives its tasks in the order their variable values were diffed.
+        synchronized (node.snippets()) {
+            SnippetStatics.Shipment snippets = code.statics().shipment(task, node.snippets());
+            return node.send(taskIds.incrementAndGet(), payload, snippets, loaderOf(task));
+        }
     }
 
     private static ClassLoader loaderOf(Object task) {
@@ -475,8 +490,8 @@ final class EnginePool implements ComputePool {
             return new NodeLostException(p.rank, rf.info.getMessage(), null);
         }
         if (error instanceof RemoteFailure rf) {
-            Throwable cause = ErrorCodec.decode(rf.info, Serialization.forLoader(p.loader), p.loader);
-            return new TaskFailedException(p.id, p.rank, cause);
+            Throwable cause = ErrorCodec.decode(rf.info, p.loader);
+            return RemoteTrace.onTop(new TaskFailedException(p.id, p.rank, cause), cause, p.rank);
         }
         if (error instanceof PoolClosedException pc) {
             return new PoolClosedException(pc.getMessage());

@@ -5,6 +5,7 @@ import dev.skyward.NodeLostException;
 import dev.skyward.OutputLine;
 import dev.skyward.OutputListener;
 import dev.skyward.classload.CodeServer;
+import dev.skyward.classload.SnippetStatics;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
@@ -17,7 +18,6 @@ import dev.skyward.wire.proto.Hello;
 import dev.skyward.wire.proto.Output;
 import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
-import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.proto.TasksRequest;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,20 +59,34 @@ final class NodeConnection {
     private final Executor codeExecutor;
     private final OutputListener output;
     private final Duration reconnectWindow;
+    private final ClientPause pause;
+    private final Consumer<NodeInfo> lostListener;
     private final AtomicInteger sessions = new AtomicInteger();
     private volatile Outbox<ClientFrame> outbox = new Outbox<>();
     private boolean reconnecting;
     private final Map<Long, PendingTask> pending = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> staticsSent = new ConcurrentHashMap<>();
+    private final SnippetStatics.NodeState snippets = new SnippetStatics.NodeState();
     private final AtomicInteger inFlight = new AtomicInteger();
     private ManagedChannel channel;
     private AgentGrpc.AgentBlockingStub blocking;
     private volatile Throwable lostCause;
+    /** Why the node was lost, in full, once it was. */
+    private volatile String lostReason;
+    private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closing;
 
+    /**
+     * @param reconnectWindow the heartbeat grace: how long a broken session may take to come back,
+     *     and how long the agent may stay silent before the node counts as lost
+     * @param pause tells whether this client itself stood still, which explains a loss
+     * @param lostListener told once when the node is lost, with its info (reason set)
+     */
     NodeConnection(NodeInfo info, StartedAgent agent, String poolId, String token, CodeServer code,
-            Executor codeExecutor, OutputListener output, Duration reconnectWindow) {
+            Executor codeExecutor, OutputListener output, Duration reconnectWindow, ClientPause pause,
+            Consumer<NodeInfo> lostListener) {
         this.reconnectWindow = reconnectWindow;
+        this.pause = pause;
+        this.lostListener = lostListener;
         this.info = info;
         this.agent = agent;
         this.poolId = poolId;
@@ -96,7 +111,9 @@ final class NodeConnection {
         blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handshake(Hello.newBuilder().setProtocolVersion(Protocol.VERSION).setPoolId(poolId)
                         .setConcurrency(concurrency).build());
+        lastHeardNanos = System.nanoTime();
         openSession();
+        agent.exited().thenAccept(how -> lose("is gone: " + how, null));
     }
 
     /** Opens a session stream and makes it the one everything is sent on. */
@@ -108,8 +125,10 @@ final class NodeConnection {
         return inbound;
     }
 
+    /** The node as the user sees it: lost, with the reason, once it is. */
     NodeInfo info() {
-        return info;
+        String why = lostReason;
+        return why == null ? info : info.lost(why);
     }
 
     int rank() {
@@ -124,12 +143,13 @@ final class NodeConnection {
         return lostCause != null;
     }
 
-    Map<String, byte[]> staticsSent() {
-        return staticsSent;
+    /** What this node holds of the client's JShell snippets; lock it while preparing and sending a task. */
+    SnippetStatics.NodeState snippets() {
+        return snippets;
     }
 
     /** Sends a task; its result or failure completes the returned task's future. */
-    PendingTask send(long id, byte[] payload, List<StaticSnapshot> statics, ClassLoader loader) {
+    PendingTask send(long id, byte[] payload, SnippetStatics.Shipment snippets, ClassLoader loader) {
         PendingTask p = new PendingTask(id, info.rank(), loader);
         pending.put(id, p);
         inFlight.incrementAndGet();
@@ -138,7 +158,8 @@ final class NodeConnection {
             fail(p, lost(lost));
             return p;
         }
-        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(statics);
+        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
+                .setSnippetGeneration(snippets.generation());
         Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
         if (Payloads.inline(payload.length)) {
             out.send(ClientFrame.newBuilder().setExecute(e.setPayload(Payloads.wrap(payload))).build());
@@ -158,8 +179,22 @@ final class NodeConnection {
         }
     }
 
+    /**
+     * Sends a heartbeat, and gives the node up when nothing came back for the whole grace: a frozen
+     * or unreachable machine keeps its socket open, so only silence tells (the agent, hearing nothing
+     * either, stops itself after the same grace).
+     */
     void heartbeat() {
         outbox.send(ClientFrame.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSentNanos(System.nanoTime())).build());
+        long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
+        boolean waiting;
+        synchronized (this) {
+            waiting = reconnecting || closing || lostCause != null;
+        }
+        if (!waiting && silentMs > reconnectWindow.toMillis()) {
+            lose(String.format(java.util.Locale.ROOT, "did not answer heartbeats for %.1f s (the heartbeat grace is %s)",
+                    silentMs / 1000.0, ClientPause.seconds(reconnectWindow)), null);
+        }
     }
 
     /** Fails every task in flight here with the exception {@code why} makes for it. */
@@ -213,8 +248,40 @@ final class NodeConnection {
     }
 
     private NodeLostException lost(Throwable cause) {
-        return new NodeLostException(info.rank(), "node " + info.rank() + " (" + info.address() + ", " + agent
-                + ") stopped answering: " + cause.getMessage(), cause);
+        String why = lostReason;
+        return new NodeLostException(info.rank(), why != null ? why : describe("stopped answering: " + cause.getMessage()),
+                cause);
+    }
+
+    private String describe(String what) {
+        return "node " + info.rank() + " (" + info.address() + ", " + agent + ") " + what + pause.explain();
+    }
+
+    /**
+     * The node is gone for good: every task in flight fails with {@link NodeLostException} saying
+     * {@code what} happened, new ones fail at once, and the pool's listeners hear of it. Only the
+     * first reason counts (an exit seen by the launcher usually also breaks the stream).
+     */
+    private void lose(String what, Throwable cause) {
+        String why;
+        synchronized (this) {
+            if (closing || lostCause != null) {
+                return;
+            }
+            why = describe(what);
+            lostReason = why;
+            lostCause = cause != null ? cause : new IllegalStateException(why);
+        }
+        LOG.warn("lost {}", why);
+        outbox.abandon();
+        for (PendingTask p : List.copyOf(pending.values())) {
+            fail(p, lost(lostCause));
+        }
+        try {
+            lostListener.accept(info());
+        } catch (RuntimeException e) {
+            LOG.warn("a listener failed on the loss of node {}", info.rank(), e);
+        }
     }
 
     private void onFrame(AgentFrame frame) {
@@ -286,10 +353,19 @@ final class NodeConnection {
 
     private void reconnect(Throwable cause, Set<Long> inFlightThen) {
         try {
-            if (!closing && agent.awaitReachable(reconnectWindow)) {
+            // Reachable is not enough: over SSH the tunnel stays up when the agent behind it died.
+            if (!closing && agent.awaitReachable(reconnectWindow) && agent.isAlive()) {
                 channel.resetConnectBackoff();
                 Inbound inbound = openSession();
-                inbound.live.get(30, TimeUnit.SECONDS);
+                // An agent that exits meanwhile never opens the session: stop waiting then.
+                CompletableFuture.anyOf(inbound.live, agent.exited()).get(30, TimeUnit.SECONDS);
+                if (agent.exited().isDone()) {
+                    synchronized (this) {
+                        reconnecting = false;
+                    }
+                    lose("is gone: " + agent.exited().join(), null);
+                    return;
+                }
                 Set<Long> known = Set.copyOf(blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
                         .tasks(TasksRequest.getDefaultInstance()).getKnownList());
                 for (long id : inFlightThen) {
@@ -310,12 +386,21 @@ final class NodeConnection {
         }
         synchronized (this) {
             reconnecting = false;
-            lostCause = cause;
         }
-        LOG.warn("lost node {}: {}", info.rank(), cause.toString());
-        outbox.abandon();
-        for (PendingTask p : List.copyOf(pending.values())) {
-            fail(p, lost(cause));
+        CompletableFuture<String> exit = agent.exited();
+        if (!agent.isAlive()) {
+            try {
+                exit.get(2, TimeUnit.SECONDS); // the launcher's account is a moment behind the process
+            } catch (Exception notWatched) {
+                // this launcher cannot tell how it ended
+            }
+        }
+        if (exit.isDone() && !exit.isCompletedExceptionally()) {
+            lose("is gone: " + exit.join(), null);
+        } else if (!agent.isAlive()) {
+            lose("is gone: its agent process is no longer running (" + cause.getMessage() + ")", cause);
+        } else {
+            lose("stopped answering: " + cause.getMessage(), cause);
         }
     }
 
@@ -337,6 +422,7 @@ final class NodeConnection {
 
         @Override
         public void onNext(AgentFrame frame) {
+            lastHeardNanos = System.nanoTime();
             live.complete(null);
             onFrame(frame);
         }

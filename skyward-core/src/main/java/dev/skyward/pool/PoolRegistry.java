@@ -34,7 +34,7 @@ final class PoolRegistry {
         for (EnginePool pool : List.copyOf(OPEN)) {
             LOG.warn("closing pool {} at JVM exit: it was not closed (use try-with-resources)", pool.id());
             try {
-                pool.close();
+                pool.closeAtExit();
             } catch (RuntimeException e) {
                 LOG.error("closing pool {} at exit failed", pool.id(), e);
             }

@@ -34,8 +34,8 @@ final class Scheduler {
             }
         }
         if (best == null) {
-            throw new NodeLostException(-1, "every node of the pool has been lost; close the pool and build a new one",
-                    null);
+            throw new NodeLostException(-1, "every node of the pool has been lost; close the pool and build a new one. "
+                    + "First: " + nodes.get(0).info().lostReason(), null);
         }
         return best;
     }

@@ -77,6 +77,16 @@ public final class CaptureInspector {
      * @throws TaskSerializationException naming the first object that cannot travel and its path
      */
     public static void check(Object root, String label) {
+        check(root, label, o -> { });
+    }
+
+    /**
+     * Like {@link #check(Object, String)}, and shows every object it walks through (lambdas included,
+     * JDK leaves such as strings and numbers left out) to {@code reached}.
+     *
+     * @param reached called once per object reached, after it passed the check
+     */
+    public static void check(Object root, String label, java.util.function.Consumer<Object> reached) {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Step> work = new ArrayDeque<>();
         work.push(new Step(root, null, label));
@@ -101,6 +111,7 @@ public final class CaptureInspector {
                         + " cannot be sent to the nodes. Make it Serializable, mark the field transient, or capture only"
                         + " the values the task needs (copy them into local variables before the lambda).");
             }
+            reached.accept(o);
             if (isLambda(c)) {
                 SerializedLambda sl = serializedLambda(o);
                 if (sl != null) {
@@ -151,7 +162,11 @@ public final class CaptureInspector {
         return c.isSynthetic() && c.getName().contains("$$Lambda");
     }
 
-    private static SerializedLambda serializedLambda(Object lambda) {
+    /** The serialized form of a serializable lambda (what it runs and captures), or {@code null} for anything else. */
+    public static SerializedLambda serializedLambda(Object lambda) {
+        if (!isLambda(lambda.getClass())) {
+            return null;
+        }
         Method m = WRITE_REPLACE.get(lambda.getClass());
         if (m == null) {
             return null;

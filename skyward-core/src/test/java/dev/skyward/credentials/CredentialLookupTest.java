@@ -34,19 +34,15 @@ class CredentialLookupTest {
             assertThat(c.ok()).isFalse();
             assertThat(c.message()).startsWith("no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
         });
-        assertThat(none.check("digitalocean").message()).startsWith("no DigitalOcean token found; set DIGITALOCEAN_TOKEN");
         assertThat(none.check("verda").message()).as("Verda's lookup lives in skyward-verda")
                 .startsWith("no credential lookup for provider 'verda'");
     }
 
     @Test
     void environmentVariablesComeFirst() {
-        CredentialLookup env = lookup(Map.of("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s",
-                "DIGITALOCEAN_ACCESS_TOKEN", "dop_v1_x"));
+        CredentialLookup env = lookup(Map.of("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s"));
 
         assertThat(env.check("aws")).isEqualTo(ProviderCheck.ok("aws", "env AWS_ACCESS_KEY_ID"));
-        assertThat(env.check("digitalocean")).isEqualTo(ProviderCheck.ok("digitalocean", "env DIGITALOCEAN_ACCESS_TOKEN"));
-        assertThat(env.digitalOcean().orElseThrow().value("token")).isEqualTo("dop_v1_x");
     }
 
     @Test
@@ -66,23 +62,6 @@ class CredentialLookupTest {
         assertThat(lookup(Map.of("AWS_PROFILE", "nope")).check("aws").message())
                 .startsWith("AWS_PROFILE is 'nope' but neither " + creds + " [nope] nor " + config
                         + " [profile nope] has credentials");
-    }
-
-    @Test
-    void doctlConfigAccessTokenOrCurrentAuthContext() throws Exception {
-        Path file = write(".config/doctl/config.yaml", """
-                access-token: ""
-                auth-contexts:
-                  default: ""
-                  team: dop_v1_team
-                context: team
-                """);
-
-        assertThat(lookup(Map.of()).check("digitalocean").source()).isEqualTo(file + " (auth-contexts.team)");
-        assertThat(lookup(Map.of()).digitalOcean().orElseThrow().value("token")).isEqualTo("dop_v1_team");
-
-        write(".config/doctl/config.yaml", "access-token: dop_v1_main\n");
-        assertThat(lookup(Map.of()).check("digitalocean").source()).isEqualTo(file + " (access-token)");
     }
 
 }

@@ -77,7 +77,7 @@ class AcceleratorNamesTest {
     @Test
     void malformedCountsSayWhatToWrite() {
         assertThatThrownBy(() -> names.parse("H100:eight"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(dev.skyward.PoolConfigurationException.class)
                 .hasMessage("accelerator count 'eight' in 'H100:eight' is not a number; write NAME:COUNT, e.g. \"H100:8\"");
         assertThatThrownBy(() -> names.parse("8x H100:4"))
                 .hasMessageContaining("gives two different counts (8 and 4)");

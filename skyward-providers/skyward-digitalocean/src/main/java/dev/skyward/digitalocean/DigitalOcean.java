@@ -9,6 +9,7 @@ import dev.skyward.spi.Instance;
 import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.LaunchRequest;
 import dev.skyward.spi.LiveCapacity;
+import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
 import dev.skyward.spi.Provider;
@@ -16,14 +17,7 @@ import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
 import dev.skyward.spi.ProviderException.Kind;
 import dev.skyward.spi.SshEndpoint;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A powered-off droplet is still billed. When a client dies, each node's agent acts on expiry:
  * with {@link Builder#selfDestruct(String)} it destroys its own droplet through the API; without it,
- * it powers the droplet off, and {@link #deleteExpired()} (or the next pool of this provider)
+ * it powers the droplet off (still billed), and {@link #deleteExpired()}, run by the next client,
  * destroys the powered-off droplets that carry the {@code skyward} tag.
  */
 public final class DigitalOcean implements Provider, LiveCapacity {
@@ -80,9 +74,10 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     private final Function<String, SshEndpoint> login;
     private final Duration pollInterval;
     private final Duration deleteTimeout;
-    private final Duration bootTimeout;
     private final DigitalOceanApi api;
     private final Map<String, Long> keyIds = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Droplets this provider created, per pool: a new droplet can be missing from listings for a while. */
+    private final Map<String, Set<Long>> created = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DigitalOcean(Builder b) {
         this.token = b.token != null ? new DigitalOceanToken(b.token, "DigitalOcean.builder().token(...)")
@@ -94,7 +89,6 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         this.login = b.login;
         this.pollInterval = b.pollInterval;
         this.deleteTimeout = b.deleteTimeout;
-        this.bootTimeout = b.bootTimeout;
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(60))
                 .retryOnConnectionFailure(false).build();
@@ -114,7 +108,8 @@ public final class DigitalOcean implements Provider, LiveCapacity {
 
     /** The catalog this module ships (same columns as every Skyward catalog). */
     public static URL catalogResource() {
-        return Objects.requireNonNull(DigitalOcean.class.getResource("digitalocean.csv"), "digitalocean.csv");
+        return Objects.requireNonNull(DigitalOcean.class.getResource("/dev/skyward/catalogs/digitalocean.csv"),
+                "dev/skyward/catalogs/digitalocean.csv");
     }
 
     @Override
@@ -140,25 +135,9 @@ public final class DigitalOcean implements Provider, LiveCapacity {
                 .sorted(Comparator.comparingInt(o -> regions.indexOf(o.region()))).toList();
     }
 
+    /** This module's catalog, or the user's override in {@code ~/.skyward/catalogs/digitalocean.csv}. */
     private static Catalog catalog() {
-        if (Files.isRegularFile(Catalog.overrideDirectory().resolve(NAME + ".csv"))) {
-            return Catalog.load(NAME);
-        }
-        return BuiltIn.CATALOG;
-    }
-
-    /** The module's catalog, read once. */
-    private static final class BuiltIn {
-        static final Catalog CATALOG = read();
-
-        private static Catalog read() {
-            try (InputStream in = catalogResource().openStream();
-                    Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                return Catalog.parse(NAME, "built-in", r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read DigitalOcean's built-in catalog", e);
-            }
-        }
+        return Catalog.load(NAME);
     }
 
     @Override
@@ -222,34 +201,22 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             body.put("image", img);
             body.putArray("ssh_keys").add(keyId);
             tags.forEach(body.putArray("tags")::add);
-            JsonNode created = api.post("/v2/droplets", body);
-            log.debug("pool {}: droplet {} ({}, {}) requested", request.poolId(),
-                    created.path("droplet").path("id").asLong(), offer.instanceType(), offer.region());
+            long id = api.post("/v2/droplets", body).path("droplet").path("id").asLong();
+            created.computeIfAbsent(request.poolId(), p -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(id);
+            log.debug("pool {}: droplet {} ({}, {}) requested", request.poolId(), id, offer.instanceType(),
+                    offer.region());
         }
-        return awaitRunning(request.poolId(), request.count());
+        // Droplets start "new" without an address; the engine polls describe until they are active.
+        return describe(request.poolId());
     }
 
     /**
-     * Waits until the pool's droplets are active with a public IPv4 ({@code new} droplets have no
-     * address yet), so the engine gets instances it can log in to.
+     * The pool's key logs in (as {@code root} on DigitalOcean's images); on expiry the node destroys its
+     * own droplet when {@link Builder#selfDestruct} granted a token, else powers off.
      */
-    private List<Instance> awaitRunning(String poolId, int count) {
-        long deadline = System.nanoTime() + bootTimeout.toNanos();
-        while (true) {
-            List<Instance> all = describe(poolId);
-            long running = all.stream().filter(i -> i.status() == InstanceStatus.RUNNING && i.ssh() != null).count();
-            if (running >= count) {
-                return all;
-            }
-            if (all.stream().anyMatch(i -> i.status() == InstanceStatus.STOPPING)) {
-                throw new ProviderException(Kind.FATAL, "a droplet of pool " + poolId + " powered off while starting");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ProviderException(Kind.TRANSIENT, "DigitalOcean droplets of pool " + poolId + " not active "
-                        + "with a public IPv4 within " + bootTimeout.toSeconds() + " s: " + all);
-            }
-            sleep(pollInterval);
-        }
+    @Override
+    public NodeAccess access(Instance instance) {
+        return NodeAccess.poolKey().withOnExpire(onExpireCommand(instance));
     }
 
     private static List<String> tags(LaunchRequest request) {
@@ -317,6 +284,24 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         for (JsonNode d : api.list("/v2/droplets", Map.of("tag_name", tag), "droplets")) {
             byId.putIfAbsent(d.path("id").asLong(), Droplet.of(d));
         }
+        // Listings are eventually consistent: ask for droplets this provider made that they do not show yet.
+        Set<Long> mine = created.getOrDefault(poolId, Set.of());
+        for (Long id : List.copyOf(mine)) {
+            if (byId.containsKey(id)) {
+                continue;
+            }
+            try {
+                JsonNode d = api.get("/v2/droplets/" + id, Map.of()).path("droplet");
+                if (hasTag(d, tag)) {
+                    byId.put(id, Droplet.of(d));
+                }
+            } catch (DigitalOceanException e) {
+                if (e.error().status() != 404) {
+                    throw e;
+                }
+                mine.remove(id); // gone
+            }
+        }
         return List.copyOf(byId.values());
     }
 
@@ -351,6 +336,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             sleep(pollInterval);
             left = droplets(poolId);
         }
+        created.remove(poolId);
         deleteKeys(poolId);
     }
 
@@ -391,12 +377,15 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     /**
      * Destroys the powered-off droplets this library made (tag {@code skyward}, status {@code off}):
      * nodes whose client died power off when no self-destruct token was granted, and are still billed.
+     * Waits until they are gone and deletes their pools' SSH keys. Safe while other pools run: a live
+     * pool's droplets are never off.
      *
      * @return the ids of the droplets destroyed
      */
     public List<Long> deleteExpired() {
         requireToken();
         List<Long> gone = new ArrayList<>();
+        Set<String> pools = new TreeSet<>();
         Map<Long, JsonNode> all = new LinkedHashMap<>();
         api.list("/v2/droplets", Map.of("type", "gpus"), "droplets").forEach(d -> all.put(d.path("id").asLong(), d));
         api.list("/v2/droplets", Map.of("tag_name", DropletNaming.LIBRARY_TAG), "droplets")
@@ -407,7 +396,15 @@ public final class DigitalOcean implements Provider, LiveCapacity {
                         d.path("id").asLong(), d.path("name").asText());
                 destroy(d.path("id").asLong());
                 gone.add(d.path("id").asLong());
+                for (JsonNode t : d.path("tags")) {
+                    if (t.asText().startsWith("skyward-pool:")) {
+                        pools.add(t.asText().substring("skyward-pool:".length()));
+                    }
+                }
             }
+        }
+        for (String pool : pools) {
+            terminate(pool); // waits until its droplets are gone, then deletes its key
         }
         return gone;
     }
@@ -424,12 +421,18 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         if (selfDestructToken == null) {
             return "poweroff";
         }
-        String url = api.base().newBuilder()
-                .encodedPath("/v2/droplets/" + instance.id() + "/destroy_with_associated_resources/dangerous")
-                .build().toString();
-        // Header from stdin, so the token is not on any command line the node's ps shows.
-        return "printf 'Authorization: Bearer %s\\n' '" + selfDestructToken.replace("'", "") + "' | curl -fsS -m 30 "
-                + "-X DELETE -H 'X-Dangerous: true' -H @- '" + url + "' || poweroff";
+        String droplet = url("/v2/droplets/" + instance.id() + "/destroy_with_associated_resources/dangerous");
+        Long keyId = keyIds.get(instance.poolId());
+        // The pool's key first (no client is left to delete it), then the droplet; power off if that fails.
+        return "A='Authorization: Bearer " + selfDestructToken.replace("'", "") + "'; "
+                + (keyId == null ? "" : "curl -sS -m 30 -o /dev/null -X DELETE -H \"$A\" '"
+                        + url("/v2/account/keys/" + keyId) + "'; ")
+                + "curl -fsS -m 30 -o /dev/null -X DELETE -H 'X-Dangerous: true' -H \"$A\" '" + droplet
+                + "' || poweroff";
+    }
+
+    private String url(String path) {
+        return api.base().newBuilder().encodedPath(path).build().toString();
     }
 
     private void requireToken() {
@@ -463,7 +466,6 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         private Function<String, SshEndpoint> login = ip -> new SshEndpoint(ip, 22, "root");
         private Duration pollInterval = Duration.ofSeconds(5);
         private Duration deleteTimeout = Duration.ofMinutes(10);
-        private Duration bootTimeout = Duration.ofMinutes(10);
         private Duration maxRateLimitWait = Duration.ofSeconds(90);
 
         private Builder() {
@@ -538,10 +540,10 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         }
 
         /**
-         * Lets a node whose client died destroy its own droplet: the token goes to the node, which uses it
-         * only for that. Grant a custom-scoped token (droplet:delete). Without it, such a node powers off,
-         * and a powered-off droplet is still billed until {@link DigitalOcean#deleteExpired()} or the
-         * next pool destroys it.
+         * Lets a node whose client died destroy its own droplet and the pool's key: the token goes to the
+         * node (root there can read it), which uses it only for that. Grant a custom-scoped token
+         * (droplet:delete, ssh_key:delete). Without it, such a node powers off, and a powered-off droplet
+         * is still billed until {@link DigitalOcean#deleteExpired()} destroys it.
          *
          * @param deleteToken a token that may delete droplets
          * @return this builder
@@ -567,18 +569,7 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         }
 
         /**
-         * How long launch waits for new droplets to be active with a public address (default 10 min).
-         *
-         * @param timeout the timeout
-         * @return this builder
-         */
-        public Builder bootTimeout(Duration timeout) {
-            this.bootTimeout = positive(timeout, "bootTimeout");
-            return this;
-        }
-
-        /**
-         * How often droplets are polled while they boot and while they are destroyed (default 5 s).
+         * How often droplets are polled while they are destroyed (default 5 s).
          *
          * @param interval the interval
          * @return this builder

@@ -163,7 +163,7 @@ final class DigitalOceanApi {
 
     private ProviderException classify(String method, HttpUrl url, ApiError e) {
         String what = "DigitalOcean " + method + " " + url.encodedPath() + " failed: " + e.status() + " " + e.id()
-                + ": " + e.message();
+                + ": " + e.message().replaceAll("\\.+$", "");
         String m = e.message().toLowerCase(Locale.ROOT);
         if (e.status() == 401 || e.status() == 403) {
             return new DigitalOceanException(Kind.CREDENTIALS, e, what + ". The token (from " + tokenSource

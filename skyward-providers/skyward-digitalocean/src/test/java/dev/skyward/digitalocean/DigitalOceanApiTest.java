@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyward.Image;
 import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.spi.Instance;
+import dev.skyward.spi.InstanceStatus;
 import dev.skyward.spi.LaunchRequest;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.ProviderException;
@@ -62,8 +63,7 @@ class DigitalOceanApiTest {
 
     private static DigitalOcean.Builder provider() {
         return DigitalOcean.builder().token(TOKEN).baseUrl(fake.baseUrl()).login(fake::login)
-                .pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30))
-                .bootTimeout(Duration.ofSeconds(30));
+                .pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30));
     }
 
     private static DigitalOceanApi api(String token) {
@@ -105,7 +105,9 @@ class DigitalOceanApiTest {
         try {
             List<Instance> launched = p.launch(new LaunchRequest(pool, offer(p, "gpu-h100x1-80gb", "tor1"), 2, false,
                     Image.DEFAULT, PoolKey.generate(pool).publicKey(), Map.of("team", "ml")));
-            assertThat(launched).hasSize(2).allSatisfy(i -> assertThat(i.ssh()).isNotNull());
+            assertThat(launched).as("requested: no address yet").hasSize(2)
+                    .allSatisfy(i -> assertThat(i.status()).isEqualTo(InstanceStatus.PENDING))
+                    .allSatisfy(i -> assertThat(i.ssh()).isNull());
             assertThat(p.describe(pool)).hasSize(2);
             assertThat(fake.droplets()).allSatisfy(d -> assertThat(d.tags())
                     .contains("skyward", DropletNaming.poolTag(pool), "team:ml"));
@@ -117,6 +119,42 @@ class DigitalOceanApiTest {
                 .noneMatch(r -> r.contains("type=") && r.contains("tag_name="));
         assertThat(fake.requests()).anyMatch(r -> r.startsWith("DELETE /v2/droplets/")
                 && r.endsWith("/destroy_with_associated_resources/dangerous"));
+    }
+
+    @Test
+    void dropletsListingsDoNotShowYetStillCountSoASecondLaunchCreatesNothing() {
+        DigitalOcean p = provider().build();
+        String pool = "lagging-" + System.nanoTime();
+        fake.listingLag(Duration.ofSeconds(30));
+        try {
+            LaunchRequest r = new LaunchRequest(pool, offer(p, "gpu-h100x1-80gb", "tor1"), 2, false, Image.DEFAULT,
+                    PoolKey.generate(pool).publicKey(), Map.of());
+            p.launch(r);
+            assertThat(p.launch(r)).hasSize(2);
+            assertThat(fake.droplets()).hasSize(2);
+            assertThat(p.describe(pool)).hasSize(2);
+        } finally {
+            p.terminate(pool);
+            fake.listingLag(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void terminateWaitsForSlowDeletesUntilThePoolsTagListsNothing() {
+        DigitalOcean p = provider().build();
+        String pool = "slow-" + System.nanoTime();
+        p.launch(new LaunchRequest(pool, offer(p, "gpu-h100x1-80gb", "tor1"), 1, false, Image.DEFAULT,
+                PoolKey.generate(pool).publicKey(), Map.of()));
+        fake.deleteDelay(Duration.ofSeconds(2));
+        try {
+            long t = System.nanoTime();
+            p.terminate(pool);
+            assertThat(Duration.ofNanos(System.nanoTime() - t)).isGreaterThan(Duration.ofMillis(1900));
+            assertThat(fake.droplets()).isEmpty();
+            assertThat(fake.requests()).anyMatch(r -> r.startsWith("GET /v2/droplets?") && r.contains("tag_name="));
+        } finally {
+            fake.deleteDelay(Duration.ofMillis(300));
+        }
     }
 
     @Test

@@ -29,8 +29,7 @@ class DigitalOceanContractTest extends ProviderContractTest {
         fake = FakeDigitalOcean.start(hosts, TOKEN);
         fake.perPage(1); // every listing pages
         provider = DigitalOcean.builder().token(TOKEN).baseUrl(fake.baseUrl()).login(fake::login)
-                .pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30))
-                .bootTimeout(Duration.ofSeconds(30)).build();
+                .pollInterval(Duration.ofMillis(100)).deleteTimeout(Duration.ofSeconds(30)).build();
     }
 
     @AfterAll

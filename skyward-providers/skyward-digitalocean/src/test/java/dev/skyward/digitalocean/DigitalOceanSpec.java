@@ -3,6 +3,8 @@ package dev.skyward.digitalocean;
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * DigitalOcean's published OpenAPI contract (the droplet subset in {@code ../shared/specs}), loaded
@@ -21,20 +23,25 @@ final class DigitalOceanSpec {
     }
 
     static Path file() {
+        // Configured by the build from the repository root; else relative to the module or the root.
+        List<Path> candidates = new ArrayList<>();
         String configured = System.getProperty("digitalocean.spec");
-        Path p = configured != null ? Path.of(configured) : Path.of("..", "..", "..", RELATIVE);
-        if (!Files.isRegularFile(p)) {
-            Path fromRoot = Path.of("..", RELATIVE);
-            if (Files.isRegularFile(fromRoot)) {
-                return fromRoot.toAbsolutePath().normalize();
-            }
-            // Never skip: the contract is the point of these tests (CI has shared/ beside the clone).
-            throw new IllegalStateException("DigitalOcean's OpenAPI spec is missing at " + p.toAbsolutePath().normalize()
-                    + ": the DigitalOcean tests validate every request and response against it. Put the shared/ "
-                    + "directory beside the repository (../shared/specs/digitalocean/droplets-subset.v2.yaml from "
-                    + "the repository root) or run with -Ddigitalocean.spec=PATH");
+        if (configured != null) {
+            candidates.add(Path.of(configured));
         }
-        return p.toAbsolutePath().normalize();
+        candidates.add(Path.of("..", "..", "..", RELATIVE));
+        candidates.add(Path.of("..", RELATIVE));
+        for (Path p : candidates) {
+            if (Files.isRegularFile(p)) {
+                return p.toAbsolutePath().normalize();
+            }
+        }
+        // Never skip: the contract is the point of these tests (CI has shared/ beside the clone).
+        throw new IllegalStateException("DigitalOcean's OpenAPI spec is missing (looked at " + candidates.stream()
+                .map(p -> p.toAbsolutePath().normalize().toString()).toList() + "): the DigitalOcean tests validate "
+                + "every request and response against it. Put the shared/ directory beside the repository "
+                + "(../shared/specs/digitalocean/droplets-subset.v2.yaml from the repository root) or run with "
+                + "-Ddigitalocean.spec=PATH");
     }
 
     private static final class Holder {

@@ -68,7 +68,7 @@ final class FakeDigitalOcean implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
     private final CloudHosts hosts;
-    private final String token;
+    private final Set<String> tokens = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService machines = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-do-machine");
         t.setDaemon(true);
@@ -84,11 +84,12 @@ final class FakeDigitalOcean implements AutoCloseable {
     private volatile Duration bootDelay = Duration.ofMillis(300);
     private volatile Duration deleteDelay = Duration.ofMillis(300);
     private volatile int dropletLimit = 25;
+    private volatile Duration listingLag = Duration.ZERO;
     private volatile int defaultPerPage = 20;
 
     private FakeDigitalOcean(CloudHosts hosts, String token) throws IOException {
         this.hosts = hosts;
-        this.token = token;
+        this.tokens.add(token);
         loadSizes();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
@@ -119,12 +120,22 @@ final class FakeDigitalOcean implements AutoCloseable {
         return new SshEndpoint(h.address(), h.port(), h.user());
     }
 
+    /** Accepts another token too (e.g. the self-destruct token a node uses). */
+    void acceptToken(String token) {
+        tokens.add(token);
+    }
+
     void bootDelay(Duration d) {
         bootDelay = d;
     }
 
     void deleteDelay(Duration d) {
         deleteDelay = d;
+    }
+
+    /** New droplets appear in listings only this long after they were created (GET by id sees them at once). */
+    void listingLag(Duration lag) {
+        listingLag = lag;
     }
 
     void dropletLimit(int limit) {
@@ -162,6 +173,17 @@ final class FakeDigitalOcean implements AutoCloseable {
         injections.add(new Injection(ex -> ex.method.equals("POST") && ex.path.equals("/v2/droplets")
                 && ex.body != null && region.equals(ex.body.path("region").asText()), -1, 422,
                 "unprocessable_entity", "Size is not available in this region.", Map.of()));
+    }
+
+    /**
+     * Accepts {@code accepted} droplet creations in a region, then refuses every further one there
+     * with the capacity error (a region that runs out halfway through a pool).
+     */
+    void capacityRunsOutIn(String region, int accepted) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(accepted);
+        injections.add(new Injection(ex -> ex.method.equals("POST") && ex.path.equals("/v2/droplets")
+                && ex.body != null && region.equals(ex.body.path("region").asText()) && left.getAndDecrement() <= 0,
+                -1, 422, "unprocessable_entity", "Size is not available in this region.", Map.of()));
     }
 
     /** The next {@code times} calls answer 429 until {@code reset} from now. */
@@ -338,7 +360,7 @@ final class FakeDigitalOcean implements AutoCloseable {
 
     private Reply dispatch(Exchange ex) {
         String auth = ex.http.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.equals("Bearer " + token)) {
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
             return error(401, "unauthorized", "Unable to authenticate you.");
         }
         for (Injection inj : injections) {
@@ -517,7 +539,8 @@ final class FakeDigitalOcean implements AutoCloseable {
         boolean gpus = "gpus".equals(type);
         List<JsonNode> out = new ArrayList<>();
         for (FakeDroplet d : droplets.values()) {
-            if (d.gpu() != gpus || (tag != null && !d.tags.contains(tag)) || (name != null && !d.name.equals(name))) {
+            if (d.gpu() != gpus || (tag != null && !d.tags.contains(tag)) || (name != null && !d.name.equals(name))
+                    || d.createdAt.plus(listingLag).isAfter(Instant.now())) {
                 continue;
             }
             out.add(d.json());
@@ -562,6 +585,11 @@ final class FakeDigitalOcean implements AutoCloseable {
     /** What a droplet's machine tells the fake (not part of DigitalOcean's API): it powered off. */
     private Reply machineCall(Exchange ex) {
         String[] parts = ex.path.split("/");
+        if (parts.length == 4 && parts[2].equals("hosts")) {
+            // For a client in another JVM: how to log in at this address (user and port of its host).
+            return hosts.at(parts[3]).<Reply>map(h -> Reply.of(200, json.createObjectNode().put("user", h.user())
+                    .put("port", h.port()))).orElseGet(this::notFound);
+        }
         if (parts.length == 5 && parts[2].equals("droplets") && parts[4].equals("poweroff")) {
             FakeDroplet d;
             synchronized (this) {
@@ -576,11 +604,11 @@ final class FakeDigitalOcean implements AutoCloseable {
                 synchronized (this) {
                     h = d.host;
                     d.host = null;
-                    d.status = "off";
                 }
                 if (h != null) {
                     hosts.destroy(h);
                 }
+                d.status = "off"; // once the machine is really down
             });
             return new Reply(204, null, Map.of());
         }

@@ -18,14 +18,12 @@ import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
 import dev.skyward.spi.SshEndpoint;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -98,14 +96,21 @@ public final class Ssh implements Provider {
      *
      * @param file the file
      * @return the provider
-     * @throws UncheckedIOException when the file cannot be read
-     * @throws IllegalArgumentException naming the line that is wrong
+     * @throws PoolConfigurationException when the file is missing or unreadable, or naming the line that is wrong
      */
     public static Ssh fromConfig(Path file) {
+        if (file == null) {
+            throw new PoolConfigurationException("ssh provider config file must not be null");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new PoolConfigurationException("ssh provider config " + file.toAbsolutePath()
+                    + " does not exist or is not a file; write one host per line (\"host user@address[:port]\")");
+        }
         try {
             return SshConfigFile.read(file, builder()).build();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read ssh provider config " + file + ": " + e.getMessage(), e);
+            throw new PoolConfigurationException("cannot read ssh provider config " + file.toAbsolutePath() + ": "
+                    + e, e);
         }
     }
 
@@ -312,7 +317,7 @@ public final class Ssh implements Provider {
          * @return this builder
          */
         public Builder host(String spec) {
-            return host(SshHostConfig.parse(spec, null));
+            return host(SshHostConfig.parse(notNull(spec, "host"), null));
         }
 
         /**
@@ -329,13 +334,13 @@ public final class Ssh implements Provider {
 
         /** Adds a host. */
         public Builder host(SshHostConfig host) {
-            hosts.add(Objects.requireNonNull(host, "host"));
+            hosts.add(notNull(host, "host"));
             return this;
         }
 
         /** The private key for hosts without their own (no passphrase). Default {@code ~/.ssh/id_ed25519}. */
         public Builder identity(Path keyFile) {
-            this.identity = Objects.requireNonNull(keyFile, "keyFile");
+            this.identity = notNull(keyFile, "identity key file");
             this.agentSocket = null;
             return this;
         }
@@ -363,19 +368,26 @@ public final class Ssh implements Provider {
 
         /** The known_hosts file host keys are checked against. Default {@code ~/.ssh/known_hosts}. */
         public Builder knownHosts(Path file) {
-            this.knownHosts = Objects.requireNonNull(file, "file");
+            this.knownHosts = notNull(file, "known_hosts file");
             return this;
         }
 
         /** How long checking one host (connect, login, nvidia-smi) may take. Default 10 s. */
         public Builder checkTimeout(Duration timeout) {
-            this.checkTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.checkTimeout = notNull(timeout, "check timeout");
             return this;
         }
 
         /** The provider. */
         public Ssh build() {
             return new Ssh(this);
+        }
+
+        private static <T> T notNull(T value, String what) {
+            if (value == null) {
+                throw new PoolConfigurationException(what + " must not be null");
+            }
+            return value;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.skyward.ssh;
 
+import dev.skyward.PoolConfigurationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,17 +56,17 @@ final class SshConfigFile {
                             if (w[i].startsWith("identity=")) {
                                 identity = path(w[i].substring("identity=".length()));
                             } else {
-                                throw new IllegalArgumentException("unknown host option '" + w[i]
+                                throw new PoolConfigurationException("unknown host option '" + w[i]
                                         + "'; only identity=PATH is known");
                             }
                         }
                         b.host(new SshHostConfig(h.address(), h.port(), h.user(), identity));
                     }
-                    default -> throw new IllegalArgumentException("unknown directive '" + w[0]
+                    default -> throw new PoolConfigurationException("unknown directive '" + w[0]
                             + "'; use user, identity, known_hosts or host");
                 }
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            } catch (PoolConfigurationException e) {
+                throw new PoolConfigurationException(where + ": " + e.getMessage(), e);
             }
         }
         return b;
@@ -73,7 +74,7 @@ final class SshConfigFile {
 
     private static String arg(String[] w, String where) {
         if (w.length < 2) {
-            throw new IllegalArgumentException("'" + w[0] + "' needs a value");
+            throw new PoolConfigurationException("'" + w[0] + "' needs a value");
         }
         return w[1];
     }

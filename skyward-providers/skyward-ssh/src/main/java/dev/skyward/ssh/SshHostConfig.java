@@ -1,7 +1,7 @@
 package dev.skyward.ssh;
 
+import dev.skyward.PoolConfigurationException;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * One machine of an {@link Ssh} provider.
@@ -15,13 +15,14 @@ public record SshHostConfig(String address, int port, String user, Path identity
 
     /** Validates. */
     public SshHostConfig {
-        Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(user, "user");
+        if (address == null || user == null) {
+            throw new PoolConfigurationException("host address and user must not be null");
+        }
         if (address.isBlank() || user.isBlank()) {
-            throw new IllegalArgumentException("host address and user must not be blank");
+            throw new PoolConfigurationException("host address and user must not be blank");
         }
         if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("SSH port of " + address + " must be 1..65535, was " + port);
+            throw new PoolConfigurationException("SSH port of " + address + " must be 1..65535, was " + port);
         }
     }
 
@@ -53,7 +54,7 @@ public record SshHostConfig(String address, int port, String user, Path identity
             port = Integer.parseInt(s.substring(s.indexOf(':') + 1));
         }
         if (user == null) {
-            throw new IllegalArgumentException("host '" + spec + "' has no user; write user@" + spec
+            throw new PoolConfigurationException("host '" + spec + "' has no user; write user@" + spec
                     + " or set a default user");
         }
         return new SshHostConfig(address, port, user, null);

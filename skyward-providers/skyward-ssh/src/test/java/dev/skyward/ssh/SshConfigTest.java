@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skyward.Accelerator;
+import dev.skyward.PoolConfigurationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +39,19 @@ class SshConfigTest {
     void badLinesNameTheirLine(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("hosts.conf");
         Files.writeString(f, "user u\nhosts a\n");
-        assertThatThrownBy(() -> Ssh.fromConfig(f)).hasMessageContaining("hosts.conf:2").hasMessageContaining("unknown directive");
+        assertThatThrownBy(() -> Ssh.fromConfig(f)).isInstanceOf(PoolConfigurationException.class)
+                .hasMessageContaining("hosts.conf:2").hasMessageContaining("unknown directive");
         Files.writeString(f, "host a\n");
-        assertThatThrownBy(() -> Ssh.fromConfig(f)).hasMessageContaining("has no user");
+        assertThatThrownBy(() -> Ssh.fromConfig(f)).isInstanceOf(PoolConfigurationException.class)
+                .hasMessageContaining("has no user");
+    }
+
+    @Test
+    void aMissingConfigFileIsAConfigurationErrorNamingTheFile(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-hosts.conf");
+        assertThatThrownBy(() -> Ssh.fromConfig(missing)).isInstanceOf(PoolConfigurationException.class)
+                .hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> Ssh.builder().host((String) null)).isInstanceOf(PoolConfigurationException.class);
     }
 
     @Test

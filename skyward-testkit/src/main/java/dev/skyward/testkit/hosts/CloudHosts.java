@@ -143,14 +143,18 @@ public final class CloudHosts implements AutoCloseable {
 
     /**
      * What is left of every host this farm ever made: a running sshd, a Unix user, a process of that
-     * user. Empty when every destroyed host is fully gone and none is up.
+     * user (of a host that is up, or one that survived its host's destroy: checked at destroy time, as
+     * a removed user's uid may go to another user). Empty when every destroyed host is fully gone and
+     * none is up.
      *
      * @return one line per leftover
      */
     public List<String> leftovers() {
         List<SshHost> all;
+        List<SshHost> live;
         synchronized (this) {
             all = List.copyOf(made);
+            live = List.copyOf(this.live);
         }
         List<String> left = new ArrayList<>();
         for (SshHost h : all) {
@@ -160,12 +164,18 @@ public final class CloudHosts implements AutoCloseable {
             if (h.userExists()) {
                 left.add(h + ": user " + h.user() + " exists");
             }
-            try {
-                if (h.uid() >= 0 && !h.processes("").isEmpty()) {
-                    left.add(h + ": processes " + h.processes(""));
+            if (!h.survivors().isEmpty()) {
+                left.add(h + ": processes survived the destroy " + h.survivors());
+            }
+            if (live.contains(h)) {
+                try {
+                    List<Long> running = h.processes("");
+                    if (!running.isEmpty()) {
+                        left.add(h + ": up, processes " + running);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
         return left;

@@ -34,6 +34,8 @@ public final class SshHost {
     private Process sshd;
     private boolean userCreated;
     private int uid = -1;
+    private volatile int killedOnDestroy = -1;
+    private volatile List<Long> survivors = List.of();
 
     /**
      * @param root the farm's directory (homes live under {@code root/home})
@@ -216,6 +218,19 @@ public final class SshHost {
         Files.writeString(home.resolve(".ssh/environment"), path.toString());
     }
 
+    /**
+     * How many processes of the user were still running when the host was destroyed (and were
+     * killed then); -1 while it is up. 0 means whatever ran there had already stopped.
+     */
+    public int killedOnDestroy() {
+        return killedOnDestroy;
+    }
+
+    /** Processes of the user that survived the destroy (should be none). */
+    public List<Long> survivors() {
+        return survivors;
+    }
+
     /** Whether this host's Unix user still exists. */
     public boolean userExists() {
         return HostCommands.userExists(user);
@@ -278,11 +293,17 @@ public final class SshHost {
             try {
                 // Kill what tests left running as this user before the user disappears.
                 List<Long> left = processes("");
+                killedOnDestroy = left.size();
                 if (!left.isEmpty()) {
                     log.warn("host {} ({}): killing {} leftover processes {}", index, user, left.size(), left);
                     left.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-                    HostCommands.sleep(Duration.ofMillis(200));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (!processes("").isEmpty() && System.nanoTime() < deadline) {
+                        HostCommands.sleep(Duration.ofMillis(50));
+                    }
                 }
+                // Checked while the uid is still this user's: after userdel another user may get it.
+                survivors = processes("");
                 HostCommands.runLocked(List.of("userdel", "-f", "-r", user));
                 userCreated = false;
             } catch (IOException e) {

@@ -4,58 +4,77 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.skyward.RemoteException;
 import dev.skyward.wire.proto.ErrorInfo;
 import dev.skyward.wire.proto.Frame;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
 import java.lang.reflect.Constructor;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
-import org.apache.fory.ThreadSafeFory;
 
 /**
  * Moves exceptions between JVMs without losing what a developer needs to debug them.
  *
- * <p>Fory alone drops the stack trace of a Throwable without a {@code (String)} constructor, so the
- * facts travel as a Protobuf {@link ErrorInfo} (type, message, frames, cause, suppressed) and the
- * serialized original rides along; the receiver rebuilds the original where its class exists and
- * puts the remote facts back onto it, else builds a {@link RemoteException} with the same facts.
+ * <p>The facts travel as a Protobuf {@link ErrorInfo} (type, message, frames, cause, suppressed), and
+ * the original rides along in Java serialization's form, which every {@link Throwable} supports and
+ * which a client JVM reads back — private fields, cause, suppressed and frames included — without any
+ * {@code --add-opens} flag. (A Throwable Fory rebuilds was made without a constructor, so its stack
+ * trace is unwritable until {@code Throwable}'s private field is set by reflection, which needs
+ * {@code --add-opens java.base/java.lang}; a user's {@code java -cp app.jar Main} has no such flag, and
+ * the user's exception used to come back as a {@link RemoteException}.) The receiver returns that original when its class loads
+ * there, else rebuilds the type from the facts, else a {@link RemoteException} with the same facts.
  */
 public final class ErrorCodec {
 
     /** Larger serialized originals are left out; the Protobuf facts suffice. */
     private static final int MAX_SERIALIZED = 1 << 20;
     private static final int MAX_DEPTH = 32;
+    /**
+     * The agent's jar moves its libraries under this package (so tasks see their own); names sent
+     * to the client are given back their upstream form, which is what a developer recognises.
+     */
+    private static final String RELOCATED = "dev.skyward.agent.shaded.";
 
     private ErrorCodec() {
     }
 
     /**
      * @param error the exception on this side
-     * @param fory serializes the original, may be {@code null} to send facts only
-     * @return its description
+     * @return its description, with the serialized original when it can be serialized
      */
-    public static ErrorInfo encode(Throwable error, ThreadSafeFory fory) {
+    public static ErrorInfo encode(Throwable error) {
         ErrorInfo.Builder info = describe(error, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
-        if (fory != null) {
-            try {
-                byte[] bytes = fory.serialize(error);
-                if (bytes.length <= MAX_SERIALIZED) {
-                    info.setSerialized(UnsafeByteOperations.unsafeWrap(bytes));
-                }
-            } catch (Throwable ignored) {
-                // The facts travel anyway; the original is an optimisation for rebuilding the exact type.
-            }
+        byte[] bytes = serialize(error);
+        if (bytes != null && bytes.length <= MAX_SERIALIZED) {
+            info.setSerialized(UnsafeByteOperations.unsafeWrap(bytes));
         }
         return info.build();
     }
 
+    /** The original in Java serialization's form, or null when something it holds is not serializable. */
+    private static byte[] serialize(Throwable error) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(error);
+        } catch (IOException | RuntimeException e) {
+            return null; // the facts travel anyway; the original only adds the exact type and fields
+        }
+        return bytes.toByteArray();
+    }
+
     private static ErrorInfo.Builder describe(Throwable t, Set<Throwable> seen, int depth) {
         seen.add(t);
-        ErrorInfo.Builder b = ErrorInfo.newBuilder().setClassName(t.getClass().getName());
+        ErrorInfo.Builder b = ErrorInfo.newBuilder().setClassName(upstream(t.getClass().getName()));
         if (t.getMessage() != null) {
-            b.setMessage(t.getMessage()).setHasMessage(true);
+            b.setMessage(upstream(t.getMessage())).setHasMessage(true);
         }
         for (StackTraceElement e : t.getStackTrace()) {
             Frame.Builder f = Frame.newBuilder()
-                    .setDeclaringClass(e.getClassName())
+                    .setDeclaringClass(upstream(e.getClassName()))
                     .setMethodName(e.getMethodName())
                     .setLineNumber(e.getLineNumber());
             if (e.getFileName() != null) {
@@ -86,48 +105,41 @@ public final class ErrorCodec {
         return b;
     }
 
+    private static String upstream(String text) {
+        return text.contains(RELOCATED) ? text.replace(RELOCATED, "") : text;
+    }
+
     /**
      * Rebuilds an exception sent by {@link #encode}.
      *
      * @param info the description
-     * @param fory deserializes the original, may be {@code null}
      * @param loader where the exception classes may be found
-     * @return the original type where possible, else a {@link RemoteException}; either way with the
-     *     remote message, stack frames, cause chain and suppressed exceptions
+     * @return the original where its class loads here (fields and all), else the type rebuilt from
+     *     its name, else a {@link RemoteException}; always with the remote message, stack frames,
+     *     cause chain and suppressed exceptions
      */
-    public static Throwable decode(ErrorInfo info, ThreadSafeFory fory, ClassLoader loader) {
-        Throwable original = null;
-        if (fory != null && !info.getSerialized().isEmpty()) {
-            try {
-                Object o = fory.deserialize(info.getSerialized().toByteArray());
-                if (o instanceof Throwable t && t.getClass().getName().equals(info.getClassName())) {
-                    original = t;
-                }
-            } catch (Throwable ignored) {
-                // Fall back to rebuilding from the facts.
+    public static Throwable decode(ErrorInfo info, ClassLoader loader) {
+        if (!info.getSerialized().isEmpty()) {
+            Throwable original = deserialize(info.getSerialized().toByteArray(), loader);
+            if (original != null && original.getClass().getName().equals(info.getClassName())) {
+                return original;
             }
         }
-        return rebuild(info, original, loader, 0);
+        return rebuild(info, loader, 0);
     }
 
-    private static Throwable rebuild(ErrorInfo info, Throwable original, ClassLoader loader, int depth) {
-        Throwable cause = null;
-        if (depth < MAX_DEPTH && info.hasCause()) {
-            Throwable existing = original == null ? null : original.getCause();
-            cause = rebuild(info.getCause(),
-                    existing != null && existing.getClass().getName().equals(info.getCause().getClassName())
-                            ? existing : null,
-                    loader, depth + 1);
+    private static Throwable deserialize(byte[] bytes, ClassLoader loader) {
+        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(bytes), loader)) {
+            return in.readObject() instanceof Throwable t ? t : null;
+        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+            return null; // a class missing here, or changed: rebuild from the facts
         }
-        StackTraceElement[] frames = frames(info);
-        Throwable t = original;
-        if (t != null && !restoreStack(t, frames)) {
-            t = null; // an instance whose stack cannot be written: rebuild one that can hold it
-        }
-        if (t == null) {
-            t = instantiate(info, cause, loader);
-            t.setStackTrace(frames);
-        }
+    }
+
+    private static Throwable rebuild(ErrorInfo info, ClassLoader loader, int depth) {
+        Throwable cause = depth < MAX_DEPTH && info.hasCause() ? rebuild(info.getCause(), loader, depth + 1) : null;
+        Throwable t = instantiate(info, cause, loader);
+        t.setStackTrace(frames(info));
         if (cause != null && t.getCause() == null) {
             try {
                 t.initCause(cause);
@@ -135,30 +147,30 @@ public final class ErrorCodec {
                 t.addSuppressed(cause);
             }
         }
-        if (depth < MAX_DEPTH && t.getSuppressed().length == 0) {
+        if (depth < MAX_DEPTH) {
             for (ErrorInfo s : info.getSuppressedList()) {
-                t.addSuppressed(rebuild(s, null, loader, depth + 1));
+                t.addSuppressed(rebuild(s, loader, depth + 1));
             }
         }
         return t;
     }
 
-    /**
-     * Puts the remote frames on a deserialized exception. A Throwable made without running a
-     * constructor has an unwritable stack; then the field is set directly where the JVM allows it.
-     */
-    private static boolean restoreStack(Throwable t, StackTraceElement[] frames) {
-        t.setStackTrace(frames);
-        if (t.getStackTrace().length == frames.length) {
-            return true;
+    /** Resolves the classes of a serialized exception through the task's loader (a JShell snippet's, say). */
+    private static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
         }
-        try {
-            java.lang.reflect.Field f = Throwable.class.getDeclaredField("stackTrace");
-            f.setAccessible(true);
-            f.set(t, frames.clone());
-            return t.getStackTrace().length == frames.length;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
         }
     }
 
@@ -178,19 +190,42 @@ public final class ErrorCodec {
         return new RemoteException(info.getClassName(), message);
     }
 
-    /** Tries the usual constructor shapes: (String), (String, cause type), and () when there is no message. */
+    /**
+     * Tries the usual constructor shapes: (String, cause type) when there is a cause; (cause type)
+     * when the message is the cause's own or absent (ExceptionInInitializerError has only that way
+     * to take one); (String); and () when there is no message.
+     */
     private static Throwable construct(Class<? extends Throwable> type, String message, Throwable cause) {
-        for (Constructor<?> c : type.getConstructors()) {
+        Constructor<?>[] constructors = type.getConstructors();
+        if (cause != null) {
+            for (Constructor<?> c : constructors) {
+                Class<?>[] p = c.getParameterTypes();
+                if (p.length == 2 && p[0] == String.class && p[1].isInstance(cause)) {
+                    Throwable t = newInstance(c, message, cause);
+                    if (t != null) {
+                        return t;
+                    }
+                }
+            }
+            if (message == null || message.equals(cause.toString())) {
+                for (Constructor<?> c : constructors) {
+                    Class<?>[] p = c.getParameterTypes();
+                    if (p.length == 1 && p[0] != String.class && p[0].isInstance(cause)) {
+                        Throwable t = newInstance(c, cause);
+                        if (t != null) {
+                            return t;
+                        }
+                    }
+                }
+            }
+        }
+        for (Constructor<?> c : constructors) {
             Class<?>[] p = c.getParameterTypes();
-            try {
-                if (p.length == 1 && p[0] == String.class) {
-                    return (Throwable) c.newInstance(message);
+            if (p.length == 1 && p[0] == String.class) {
+                Throwable t = newInstance(c, message);
+                if (t != null) {
+                    return t;
                 }
-                if (p.length == 2 && p[0] == String.class && cause != null && p[1].isInstance(cause)) {
-                    return (Throwable) c.newInstance(message, cause);
-                }
-            } catch (ReflectiveOperationException | RuntimeException ignored) {
-                // try the next shape
             }
         }
         if (message == null) {
@@ -201,6 +236,14 @@ public final class ErrorCodec {
             }
         }
         return null;
+    }
+
+    private static Throwable newInstance(Constructor<?> c, Object... args) {
+        try {
+            return (Throwable) c.newInstance(args);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null; // try the next shape
+        }
     }
 
     private static StackTraceElement[] frames(ErrorInfo info) {

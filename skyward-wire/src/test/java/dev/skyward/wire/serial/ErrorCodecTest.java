@@ -21,7 +21,7 @@ class ErrorCodecTest {
                         .setFileName("Job.java").setLineNumber(42))
                 .setCause(ErrorInfo.newBuilder().setClassName("java.io.IOException").setMessage("EIO").setHasMessage(true))
                 .build();
-        Throwable t = ErrorCodec.decode(info, null, loader);
+        Throwable t = ErrorCodec.decode(info, loader);
         assertThat(t).isExactlyInstanceOf(RemoteException.class).hasMessage("com.example.OnlyOnTheNode: gone");
         assertThat(((RemoteException) t).remoteClassName()).isEqualTo("com.example.OnlyOnTheNode");
         assertThat(t.getStackTrace()).singleElement().satisfies(f -> {
@@ -34,8 +34,8 @@ class ErrorCodecTest {
     @Test
     void withoutTheSerializedOriginalTheTypeIsRebuiltFromItsName() {
         Throwable original = new IllegalStateException("outer", new UncheckedIOException("u", new IOException("io")));
-        ErrorInfo info = ErrorCodec.encode(original, null);
-        Throwable t = ErrorCodec.decode(info, null, loader);
+        ErrorInfo info = ErrorCodecTest.factsOnly(original);
+        Throwable t = ErrorCodec.decode(info, loader);
         assertThat(t).isExactlyInstanceOf(IllegalStateException.class).hasMessage("outer");
         assertThat(t.getStackTrace()).isEqualTo(original.getStackTrace());
         // UncheckedIOException has no (String) constructor; its (String, IOException) one takes the cause.
@@ -48,8 +48,7 @@ class ErrorCodecTest {
     void withTheSerializedOriginalTheExactTypeAndFieldsComeBack() {
         Throwable original = new UncheckedIOException("u", new IOException("io"));
         original.addSuppressed(new ArithmeticException("also"));
-        var fory = Serialization.forLoader(loader);
-        Throwable t = ErrorCodec.decode(ErrorCodec.encode(original, fory), fory, loader);
+        Throwable t = ErrorCodec.decode(ErrorCodec.encode(original), loader);
         assertThat(t).isExactlyInstanceOf(UncheckedIOException.class).hasMessage("u");
         assertThat(t.getStackTrace()).isEqualTo(original.getStackTrace());
         assertThat(t.getCause()).isExactlyInstanceOf(IOException.class).hasMessage("io");
@@ -57,11 +56,45 @@ class ErrorCodecTest {
     }
 
     @Test
+    void anExceptionHoldingSomethingUnserializableStillComesBackFromItsFacts() {
+        IllegalStateException original = new HoldsAThread("stuck");
+        ErrorInfo info = ErrorCodec.encode(original);
+        assertThat(info.getSerialized().isEmpty()).isTrue();
+        Throwable t = ErrorCodec.decode(info, loader);
+        assertThat(t).isExactlyInstanceOf(HoldsAThread.class).hasMessage("stuck");
+        assertThat(t.getStackTrace()).isEqualTo(original.getStackTrace());
+    }
+
+    /** An exception with a field Java serialization refuses. */
+    public static final class HoldsAThread extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings("serial")
+        final Thread thread = new Thread(() -> { });
+
+        public HoldsAThread(String message) {
+            super(message);
+        }
+    }
+
+    private static ErrorInfo factsOnly(Throwable t) {
+        return ErrorCodec.encode(t).toBuilder().clearSerialized().build();
+    }
+
+    @Test
+    void aCauseOnlyAConstructorTakesIsKeptWhenTheTypeIsRebuiltFromItsName() {
+        Throwable original = new ExceptionInInitializerError(new IllegalStateException("no driver"));
+        Throwable t = ErrorCodec.decode(factsOnly(original), loader);
+        assertThat(t).isExactlyInstanceOf(ExceptionInInitializerError.class);
+        assertThat(t.getCause()).isExactlyInstanceOf(IllegalStateException.class).hasMessage("no driver");
+        assertThat(t.getSuppressed()).isEmpty();
+    }
+
+    @Test
     void aCauseCycleDoesNotLoopForever() {
         IllegalStateException a = new IllegalStateException("a");
         IllegalArgumentException b = new IllegalArgumentException("b", a);
         a.initCause(b);
-        ErrorInfo info = ErrorCodec.encode(a, null);
+        ErrorInfo info = ErrorCodec.encode(a);
         assertThat(info.getCause().getClassName()).isEqualTo(IllegalArgumentException.class.getName());
         assertThat(info.getCause().hasCause()).isFalse();
     }
