@@ -436,26 +436,36 @@ public final class Verda implements Provider, LiveCapacity {
     }
 
     /**
-     * Deletes the shut-down ({@code offline}) instances this library made: nodes whose client died power
-     * off when no self-destruct grant was given, and a shut-down Verda instance is still billed.
+     * Deletes the shut-down ({@code offline}) instances this library made, and the SSH keys of the pools
+     * they belonged to: nodes whose client died power off when no self-destruct grant was given, and a
+     * shut-down Verda instance is (we assume, see the class comment) still billed.
      *
      * @return the ids of the instances deleted
      */
     public List<String> deleteExpired() {
         requireCredentials();
         List<String> ids = new ArrayList<>();
+        Set<String> pools = new HashSet<>();
         for (JsonNode i : api.get("/instances", Map.of())) {
-            if (PoolMarker.parse(i.path("description").asText(null)).isPresent()
-                    && "offline".equalsIgnoreCase(i.path("status").asText())) {
+            var node = PoolMarker.parse(i.path("description").asText(null));
+            if (node.isPresent() && "offline".equalsIgnoreCase(i.path("status").asText())) {
                 log.info("deleting shut-down Verda instance {} ({}) left by a pool whose client died",
                         i.path("id").asText(), i.path("hostname").asText());
                 ids.add(i.path("id").asText());
+                pools.add(node.get().poolId());
             }
         }
         if (!ids.isEmpty()) {
             Map<String, String> failed = delete(ids);
             if (!failed.isEmpty()) {
                 throw new ProviderException(Kind.TRANSIENT, "Verda refused to delete shut-down instances " + failed);
+            }
+        }
+        for (String pool : pools) {
+            // Only when nothing of that pool is still up: a key is needed only to create instances.
+            boolean up = instances(pool).stream().anyMatch(i -> !ids.contains(i.path("id").asText()));
+            if (!up) {
+                deleteKeys(pool);
             }
         }
         return ids;
