@@ -2,19 +2,15 @@ package dev.skyward.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.skyward.credentials.CredentialLookup;
 import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderDescriptors;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code skyward check}: per provider, whether credentials are found, where, and what to set if not. */
@@ -24,9 +20,6 @@ final class CheckCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-
-    @ParentCommand
-    SkywardCli parent;
 
     @Option(names = {"-p", "--provider"}, split = ",", paramLabel = "PROVIDER",
             description = "Only these providers (default: every provider module on the classpath).")
@@ -54,15 +47,12 @@ final class CheckCommand implements Callable<Integer> {
         return checks.stream().anyMatch(ProviderCheck::ok) ? 0 : 1;
     }
 
-    /** The provider modules on the classpath, then the clouds whose lookup still lives in core. */
+    /** The provider modules on the classpath. */
     private static List<String> allProviders() {
-        Set<String> names = new LinkedHashSet<>(ProviderDescriptors.names());
-        names.addAll(CredentialLookup.PROVIDERS);
-        return List.copyOf(names);
+        return ProviderDescriptors.names();
     }
 
     private ProviderCheck check(String name) {
-        return CredentialLookup.PROVIDERS.contains(name) ? parent.credentials().check(name)
-                : ProviderDescriptors.find(name).check();
+        return ProviderDescriptors.find(name).check();
     }
 }

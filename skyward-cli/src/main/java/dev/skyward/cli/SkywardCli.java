@@ -1,7 +1,6 @@
 package dev.skyward.cli;
 
 import dev.skyward.PoolConfigurationException;
-import dev.skyward.credentials.CredentialLookup;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,15 +20,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class SkywardCli {
 
-    private final CredentialLookup credentials;
-
-    /** @param credentials where {@code check} looks */
-    SkywardCli(CredentialLookup credentials) {
-        this.credentials = credentials;
-    }
-
-    CredentialLookup credentials() {
-        return credentials;
+    SkywardCli() {
     }
 
     /**
@@ -40,20 +31,19 @@ public final class SkywardCli {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(run(CredentialLookup.system(), out, err, args));
+        System.exit(run(out, err, args));
     }
 
     /**
-     * Runs the command line with its own streams and credential lookup (for tests).
+     * Runs the command line with its own streams (for tests).
      *
-     * @param credentials where {@code check} looks
      * @param out standard output
      * @param err error output
      * @param args the arguments
      * @return the exit code: 0 ok, 1 nothing found, 2 bad usage
      */
-    static int run(CredentialLookup credentials, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new SkywardCli(credentials));
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(new SkywardCli());
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

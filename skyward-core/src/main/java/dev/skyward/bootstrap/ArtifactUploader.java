@@ -59,7 +59,7 @@ final class ArtifactUploader {
         return new Result(sent, missing.size(), artifacts.size() - missing.size());
     }
 
-    private static ExecResult send(SshSession s, String cmd, Artifact a, long deadline) {
+    private static ExecResult send(SshSession s, String cmd, Artifact a, long deadline) throws BootstrapException {
         try {
             return s.execWithInput(cmd, a.path(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         } catch (IOException e) {

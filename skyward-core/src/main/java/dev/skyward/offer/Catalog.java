@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,23 +46,15 @@ public record Catalog(String provider, String source, List<Offer> offers) {
     public static final String DIR_PROPERTY = "skyward.catalogs.dir";
 
     /**
-     * The catalogs that still ship inside skyward-core, for clouds whose provider module does not
-     * exist yet; a provider module ships its own as the resource {@code dev/skyward/catalogs/<name>.csv}.
-     */
-    public static final List<String> BUILT_IN = List.of("verda");
-
-    /**
-     * Every provider with a catalog: the provider modules on the classpath (through their
-     * {@link ProviderDescriptor}s) whose catalog has rows, and the catalogs built into skyward-core.
+     * Every provider with a catalog: the provider modules on the classpath (found through their
+     * {@link ProviderDescriptor}s) that ship the resource {@code dev/skyward/catalogs/<name>.csv}
+     * with rows, or have an override file.
      *
-     * @return provider names, built-in ones first
+     * @return provider names, in discovery order
      */
     public static List<String> providers() {
-        Set<String> names = new LinkedHashSet<>(BUILT_IN);
-        for (ProviderDescriptor d : ProviderDescriptors.all()) {
-            names.add(d.name());
-        }
-        return names.stream().filter(n -> !load(n).offers().isEmpty()).toList();
+        return ProviderDescriptors.all().stream().map(ProviderDescriptor::name)
+                .filter(n -> !load(n).offers().isEmpty()).toList();
     }
 
     static final List<String> COLUMNS = List.of("instance_type", "accelerator", "accelerator_count",

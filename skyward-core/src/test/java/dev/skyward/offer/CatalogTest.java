@@ -8,6 +8,7 @@ import dev.skyward.spi.Offer;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +22,10 @@ class CatalogTest {
     }
 
     @Test
-    void everyBuiltInCatalogLoadsWithKnownAcceleratorNames(@TempDir Path empty) {
+    void everyCloudCatalogLoadsWithKnownAcceleratorNames(@TempDir Path empty) {
         System.setProperty(Catalog.DIR_PROPERTY, empty.toString());
-        for (String provider : Catalog.BUILT_IN) {
+        // The catalogs/ data the provider modules ship, on core's test classpath.
+        for (String provider : List.of("aws", "digitalocean", "verda")) {
             Catalog c = Catalog.load(provider);
 
             assertThat(c.source()).isEqualTo("built-in");
