@@ -124,7 +124,10 @@ record AgentProcess(long pid, long group, int port, String runDir) {
         if (facts.classArchive()) {
             return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
         }
-        return List.of("-XX:ArchiveClassesAtExit=" + archive + "." + command.poolId() + "-r" + command.rank() + ".tmp");
+        // The dump at exit warns about every class it skips, a dozen lines or more: they would bury an
+        // agent's last words, which the client reads from the end of its log when it dies.
+        return List.of("-XX:ArchiveClassesAtExit=" + archive + "." + command.poolId() + "-r" + command.rank() + ".tmp",
+                "-Xlog:cds*=off");
     }
 
     private static String value(String out, String key) {

@@ -143,7 +143,8 @@ class SshNodeDeathTest {
             assertThat(lost.lostReason()).contains("signal 9 (SIGKILL)");
             assertThat(events).filteredOn(ev -> ev instanceof PoolEvent.NodeLost l && l.node().rank() == 0)
                     .singleElement().satisfies(ev -> assertThat(((PoolEvent.NodeLost) ev).reason()).contains("SIGKILL"));
-            assertThat(pool.node(1).run(ctx -> ctx.rank())).isEqualTo(1);
+            int other = pool.node(1).run(ctx -> ctx.rank());
+            assertThat(other).isEqualTo(1);
         }
     }
 }
