@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -145,6 +146,34 @@ class SshNodeDeathTest {
                     .singleElement().satisfies(ev -> assertThat(((PoolEvent.NodeLost) ev).reason()).contains("SIGKILL"));
             int other = pool.node(1).run(ctx -> ctx.rank());
             assertThat(other).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHostThatCannotBeReachedAgainIsReportedAsALostSshConnection() throws Exception {
+        List<PoolEvent> events = new CopyOnWriteArrayList<>();
+        SshHost h = hosts.get(1);
+        // A 6 s grace gives a 3 s reconnect window.
+        try (ComputePool pool = pool(events).heartbeatGrace(Duration.ofSeconds(6)).build()) {
+            CompletableFuture<Integer> running = pool.node(1).submit(ctx -> {
+                Thread.sleep(60_000);
+                return 0;
+            });
+            Thread.sleep(500);
+            h.goOffline();
+            try {
+                ExecutionException failed = catchThrowableOfType(ExecutionException.class,
+                        () -> running.get(30, TimeUnit.SECONDS));
+                assertThat(failed).as("the task did not fail").isNotNull();
+                assertThat(failed.getCause()).isInstanceOf(NodeLostException.class);
+                assertThat(failed.getCause().getMessage()).contains("the SSH connection to")
+                        .contains("could not be re-established within 3 s").doesNotContain("exited with code");
+                assertThat(pool.nodes().get(1).lostReason()).contains("SSH connection");
+                assertThat(events).filteredOn(ev -> ev instanceof PoolEvent.NodeLost l && l.node().rank() == 1)
+                        .hasSize(1);
+            } finally {
+                h.comeBack(); // so that close() can clean up
+            }
         }
     }
 }
