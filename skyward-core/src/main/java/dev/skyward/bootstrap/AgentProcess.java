@@ -156,10 +156,14 @@ record AgentProcess(long pid, long group, int port, String runDir) {
      */
     private static final String WRAPPER = LIVE_FUNCTIONS
             + ". ./agent.env; rm -f ./agent.env\n"
+            // A SIGTERM to the whole group (a user session ending) must not take the wrapper before it
+            // has the agent's status. A caught signal is reset for the child, so the agent still gets it.
+            + "trap : TERM HUP\n"
             + "\"$@\" &\n"
             + "a=$!\n"
             + "echo $$ > agent.group; echo $a > agent.pid\n"
-            + "wait $a; s=$?\n"
+            // A trapped signal ends a wait early; wait again until the agent is reaped.
+            + "while :; do wait $a; s=$?; kill -0 $a 2>/dev/null || break; done\n"
             + "w=; [ -s watch.pid ] && read -r w < watch.pid\n"
             + "if [ -n \"$w\" ] && running \"$w\"; then echo $s > agent.exit.tmp && mv agent.exit.tmp agent.exit\n"
             + "else d=$PWD; cd / && rm -rf \"$d\"; fi\n";

@@ -176,4 +176,28 @@ class SshNodeDeathTest {
             }
         }
     }
+
+    @Test
+    void aSigtermToTheAgentsWholeProcessGroupIsReportedWithTheSignal() throws Exception {
+        SshHost h = hosts.get(1);
+        try (ComputePool pool = pool(new CopyOnWriteArrayList<>()).build()) {
+            CompletableFuture<Integer> running = pool.node(1).submit(ctx -> {
+                Thread.sleep(60_000);
+                return 0;
+            });
+            Thread.sleep(500);
+            List<Long> agents = h.javaProcesses();
+            assertThat(agents).as("the agent on " + h).hasSize(1);
+            // As when the user's session on the host is ended: every process of the group gets SIGTERM.
+            String stat = Files.readString(Path.of("/proc/" + agents.get(0) + "/stat"));
+            String group = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2];
+            new ProcessBuilder("kill", "-TERM", "--", "-" + group).start().waitFor();
+
+            ExecutionException failed = catchThrowableOfType(ExecutionException.class, () -> running.get(30, TimeUnit.SECONDS));
+            assertThat(failed).as("the task did not fail").isNotNull();
+            assertThat(failed.getCause()).isInstanceOf(NodeLostException.class)
+                    .hasMessageContaining("killed by signal 15 (SIGTERM)");
+            assertThat(pool.nodes().get(1).lostReason()).contains("SIGTERM");
+        }
+    }
 }
