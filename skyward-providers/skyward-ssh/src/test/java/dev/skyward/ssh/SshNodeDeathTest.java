@@ -200,4 +200,19 @@ class SshNodeDeathTest {
             assertThat(pool.nodes().get(1).lostReason()).contains("SIGTERM");
         }
     }
+
+    @Test
+    void aClientJvmStartedWithoutFlagsIsToldTheExitCode() throws Exception {
+        SshHost h = hosts.get(0);
+        Process client = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DyingNodeClient.class.getName(),
+                hosts.knownHosts().toString(), hosts.clientKey().toString(), h.user() + "@" + h.address() + ":" + h.port())
+                .redirectErrorStream(true).start();
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as(out).contains("NODE true").contains("CLOSED");
+        String lost = out.lines().filter(l -> l.startsWith("LOST ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertThat(lost).contains("exited with code 3");
+        assertThat(Long.parseLong(lost.split(" ")[1])).as(lost).isLessThan(RECONNECT_WINDOW_MS / 3);
+    }
 }
