@@ -1,5 +1,7 @@
 package dev.skyward;
 
+import dev.skyward.parallel.CompletionOrder;
+import dev.skyward.parallel.PoolExecutor;
 import dev.skyward.spi.PoolFactory;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A pool of nodes that run your lambdas. Open it in try-with-resources; closing it terminates every
@@ -110,6 +113,118 @@ public interface ComputePool extends AutoCloseable {
      * @return the results in input order
      */
     <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn);
+
+    /** How many tasks one node runs at the same time (the builder's {@code concurrency}). */
+    int tasksPerNode();
+
+    /**
+     * An {@link java.util.concurrent.ExecutorService} whose tasks run on the nodes, for code written
+     * against {@code java.util.concurrent}: {@code submit}, {@code invokeAll}, {@code invokeAny},
+     * cancellation that interrupts on the node, {@code shutdown}. It keeps at most
+     * {@code size() * tasksPerNode()} tasks on the nodes; the rest wait here. Each call returns a new
+     * executor; shutting it down leaves the pool open.
+     *
+     * <pre>{@code
+     * ExecutorService exec = pool.executor();
+     * List<Future<Double>> scores = exec.invokeAll(List.<Callable<Double>>of(
+     *         (RemoteCallable<Double>) () -> score(0.1), (RemoteCallable<Double>) () -> score(1.0)));
+     * }</pre>
+     *
+     * @return a new executor on this pool; its tasks must be serializable (see {@link PoolExecutor})
+     */
+    default PoolExecutor executor() {
+        return PoolExecutor.on(this, size() * tasksPerNode());
+    }
+
+    /**
+     * Applies a function to every element and gives the results as they finish, not in input order,
+     * with backpressure: the input is read lazily and at most {@code 2 * size() * tasksPerNode()}
+     * elements are taken and not yet consumed at any time, so an input of millions of elements (or
+     * an endless one) never sits in memory, here or on the nodes.
+     *
+     * <pre>{@code
+     * try (Stream<Double> losses = pool.mapUnordered(configs, (ctx, cfg) -> train(cfg))) {
+     *     losses.forEach(loss -> System.out.println("finished: " + loss));
+     * }
+     * }</pre>
+     *
+     * A failed element ends the stream with its {@link TaskFailedException}; closing the stream
+     * cancels the elements still running.
+     *
+     * @param items the input, read on the consuming thread as room frees up
+     * @param fn the function; each element travels with it to a node
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in completion order
+     */
+    default <I, T> Stream<T> mapUnordered(Iterable<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        return mapUnordered(items.iterator(), fn, 2 * size() * tasksPerNode());
+    }
+
+    /**
+     * As {@link #mapUnordered(Iterable, MapTask)}, over a stream read lazily.
+     *
+     * @param items the input
+     * @param fn the function
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in completion order
+     */
+    default <I, T> Stream<T> mapUnordered(Stream<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        Stream<T> results = this.<I, T>mapUnordered(items.iterator(), fn, 2 * size() * tasksPerNode());
+        return results.onClose(items::close);
+    }
+
+    /**
+     * As {@link #mapUnordered(Iterable, MapTask)}, with at most {@code maxInFlight} elements taken
+     * from the input and not yet consumed.
+     *
+     * @param items the input
+     * @param fn the function
+     * @param maxInFlight at least 1
+     * @param <I> element type
+     * @param <T> result type
+     * @return the results in completion order
+     */
+    default <I, T> Stream<T> mapUnordered(Iterator<? extends I> items, MapTask<? super I, ? extends T> fn,
+            int maxInFlight) {
+        return CompletionOrder.stream(this, items, fn, maxInFlight);
+    }
+
+    /**
+     * Runs a task that produces elements and gives them back as they are produced, instead of one
+     * result at the end: the first arrives while the task still runs. Flow control: the node runs at
+     * most 32 elements ahead of the consumer; a slow consumer stalls the producer there. Closing the
+     * stream cancels the task and interrupts the producer on its node.
+     *
+     * <pre>{@code
+     * try (Stream<Double> losses = pool.stream(ctx -> IntStream.range(0, 100).mapToObj(epoch -> train(epoch)).iterator())) {
+     *     losses.takeWhile(loss -> loss > 0.01).forEach(System.out::println);   // each epoch's loss, as it is done
+     * }   // an early stop here interrupts the training on its node
+     * }</pre>
+     *
+     * An iterator that is also {@link AutoCloseable} is closed on the node when it is exhausted, fails
+     * or is cancelled. A failure of the task, before or between elements, is thrown by the stream's
+     * next step as a {@link TaskFailedException}. Each element travels alone, so it must be
+     * serializable and at most 1 MiB once serialized.
+     *
+     * @param producer returns the elements' iterator; it is consumed on the node
+     * @param <T> element type
+     * @return the elements, in the producer's order; close it (try-with-resources) if not consumed to the end
+     */
+    default <T> Stream<T> stream(Task<? extends Iterator<? extends T>> producer) {
+        return stream(producer, 32);
+    }
+
+    /**
+     * As {@link #stream(Task)}, with at most {@code window} elements produced and not yet consumed.
+     *
+     * @param producer returns the elements' iterator
+     * @param window at least 1
+     * @param <T> element type
+     * @return the elements, in order
+     */
+    <T> Stream<T> stream(Task<? extends Iterator<? extends T>> producer, int window);
 
     /** The head node (rank 0), to pin tasks to it. */
     default PoolNode head() {

@@ -147,7 +147,8 @@ final class Agent {
                 if (e.getPayloadSize() > 0 && e.getPayload().isEmpty()) {
                     uploads.put(e.getTaskId(), new Upload(e, new Payloads.Assembly(e.getPayloadSize())));
                 } else {
-                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration());
+                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration(),
+                            e.getStreamWindow());
                 }
             }
             case CHUNK -> {
@@ -155,13 +156,14 @@ final class Agent {
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
                     runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList(),
-                            u.execute.getSnippetGeneration());
+                            u.execute.getSnippetGeneration(), u.execute.getStreamWindow());
                 }
             }
             case CANCEL -> {
                 uploads.remove(frame.getCancel().getTaskId());
                 runner.cancel(frame.getCancel().getTaskId());
             }
+            case DEMAND -> runner.demand(frame.getDemand().getTaskId(), frame.getDemand().getCount());
             case RESOURCE -> resources.onReply(frame.getResource());
             case HEARTBEAT -> link.send(AgentFrame.newBuilder().setHeartbeat(HeartbeatAck.newBuilder()
                     .setSentNanos(frame.getHeartbeat().getSentNanos())
@@ -206,22 +208,33 @@ final class Agent {
             LOG.warn("agent rank {} gives up: {}", options.rank(), why);
             uploads.clear();
             runner.abandonAll(why);
-            if (options.onExpire() != null) {
-                runExpireHook();
-            }
+            // The hook runs after cleanUp, which ends every descendant: started before, it would be killed.
+            runHookOnExit = options.onExpire() != null;
             exitSoon(why, Duration.ZERO, 3);
         }
     }
 
     private void runExpireHook() {
         try {
-            new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+            LOG.info("agent rank {} runs its on-expire command", options.rank());
+            Process hook = new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
+            // Waited for (bounded) so its output reaches the log; a hook that powers the machine off
+            // may never return.
+            if (!hook.waitFor(60, TimeUnit.SECONDS)) {
+                LOG.warn("the on-expire command still runs after 60 s; leaving it running");
+            } else if (hook.exitValue() != 0) {
+                LOG.error("the on-expire command exited {}", hook.exitValue());
+            }
         } catch (IOException e) {
             LOG.error("the on-expire command failed to start: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** Stops serving: lets running tasks end within the grace period, cleans up, exits. */
+    private volatile boolean runHookOnExit;
+
     void exitSoon(String reason, Duration grace, int code) {
         if (!exiting.compareAndSet(false, true)) {
             return;
@@ -242,6 +255,9 @@ final class Agent {
             }
             server.shutdownNow();
             cleanUp();
+            if (runHookOnExit) {
+                runExpireHook();
+            }
             exited.countDown();
         }, "skyward-exit");
         t.setDaemon(false);

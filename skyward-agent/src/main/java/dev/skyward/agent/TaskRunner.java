@@ -35,6 +35,7 @@ final class TaskRunner {
     private final AgentNodeContext.NodeFacts facts;
     private final ThreadPoolExecutor pool;
     private final Map<Long, Future<?>> tasks = new ConcurrentHashMap<>();
+    private final Map<Long, ElementStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     /** Tasks already answered on the agent's behalf (it is giving up); their own outcome is not sent. */
     private final java.util.Set<Long> abandoned = ConcurrentHashMap.newKeySet();
@@ -70,9 +71,18 @@ final class TaskRunner {
     }
 
     void submit(long taskId, byte[] payload, List<StaticSnapshot> statics, int snippetGeneration) {
+        submit(taskId, payload, statics, snippetGeneration, 0);
+    }
+
+    /** As above; a {@code streamWindow > 0} streams the task's returned elements (see {@link ElementStream}). */
+    void submit(long taskId, byte[] payload, List<StaticSnapshot> statics, int snippetGeneration, int streamWindow) {
         Generation g = generationFor(snippetGeneration);
+        ElementStream stream = streamWindow > 0 ? new ElementStream(taskId, streamWindow, link) : null;
+        if (stream != null) {
+            streams.put(taskId, stream);
+        }
         // Registered before it can run, so a Cancel that arrives at once finds it.
-        FutureTask<Void> task = new FutureTask<>(() -> run(taskId, payload, statics, g), null);
+        FutureTask<Void> task = new FutureTask<>(() -> run(taskId, payload, statics, g, stream), null);
         tasks.put(taskId, task);
         pool.execute(task);
     }
@@ -92,7 +102,15 @@ final class TaskRunner {
         return new Generation(l, Serialization.forLoader(l));
     }
 
-    private void run(long taskId, byte[] payload, List<StaticSnapshot> statics, Generation g) {
+    /** The client consumed more elements of a streamed task. */
+    void demand(long taskId, int count) {
+        ElementStream s = streams.get(taskId);
+        if (s != null) {
+            s.grant(count);
+        }
+    }
+
+    private void run(long taskId, byte[] payload, List<StaticSnapshot> statics, Generation g, ElementStream stream) {
         ThreadSafeFory fory = g.fory();
         Thread.currentThread().setContextClassLoader(g.loader());
         running.incrementAndGet();
@@ -105,6 +123,9 @@ final class TaskRunner {
                 }
                 Task<?> task = (Task<?>) fory.deserialize(payload);
                 value = task.call(new AgentNodeContext(facts, taskId));
+                if (stream != null) {
+                    value = stream.send(value, fory);
+                }
             } catch (Throwable t) {
                 OutputCapture.close(sink);
                 if (!abandoned.contains(taskId)) {
@@ -126,6 +147,7 @@ final class TaskRunner {
         } finally {
             running.decrementAndGet();
             tasks.remove(taskId);
+            streams.remove(taskId);
         }
     }
 
@@ -146,6 +168,7 @@ final class TaskRunner {
     }
 
     void cancel(long taskId) {
+        streams.remove(taskId);
         Future<?> f = tasks.remove(taskId);
         if (f != null) {
             f.cancel(true);

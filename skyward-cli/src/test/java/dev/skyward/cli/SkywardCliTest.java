@@ -46,7 +46,7 @@ class SkywardCliTest {
         String[] lines = out.toString().split("\n");
         assertThat(lines[0]).startsWith("PROVIDER").contains("INSTANCE TYPE", "REGION", "$/H");
         assertThat(lines[1]).startsWith("verda").contains("8H100.80S.176V", "FIN-03", "on-demand", "15.92");
-        assertThat(out.toString()).contains("13 offers; catalogs: aws (built-in), digitalocean (built-in), verda (built-in)");
+        assertThat(out.toString()).contains("13 offers; catalogs: digitalocean (built-in), verda (built-in), aws (built-in)");
     }
 
     @Test
@@ -87,20 +87,56 @@ class SkywardCliTest {
     void acceleratorsListsWhoOffersWhat() {
         assertThat(run(Map.of(), "accelerators")).isZero();
 
-        assertThat(out.toString()).containsPattern("H100 +80 GiB +nvidia +aws 1,8; digitalocean 1,8; verda 1,2,4,8");
+        assertThat(out.toString()).containsPattern("H100 +80 GiB +nvidia +digitalocean 1,8; verda 1,2,4,8; aws 1,8");
         assertThat(out.toString()).containsPattern("MI300X +192 GiB +amd +digitalocean 1,8");
     }
 
     @Test
     void checkSaysWhereCredentialsWereFoundAndWhatToSetOtherwise() {
-        int code = run(Map.of("DIGITALOCEAN_TOKEN", "dop_v1_x"), "check");
+        int code = run(Map.of("VERDA_CLIENT_ID", "id", "VERDA_CLIENT_SECRET", "sec"), "check");
 
         assertThat(code).isZero();
+        // AWS is checked by its module in this JVM, whose environment the build empties (AwsInTheCliTest sets it).
         assertThat(out.toString())
-                .contains("digitalocean  ok       env DIGITALOCEAN_TOKEN")
-                .contains("aws           missing  no AWS credentials found; set AWS_ACCESS_KEY_ID")
-                .contains("verda         missing  no Verda credentials found; set VERDA_CLIENT_ID")
-                .doesNotContain("dop_v1_x");
+                .containsPattern("aws +missing +no AWS credentials found; set AWS_ACCESS_KEY_ID")
+                .containsPattern("verda +ok +env VERDA_CLIENT_ID")
+                .containsPattern("digitalocean +(ok|missing) ")
+                .doesNotContain("sec\n");
         assertThat(run(Map.of(), "check", "--provider", "verda")).isEqualTo(1);
+    }
+
+    @Test
+    void checkFindsTheDigitalOceanModuleAndSaysWhereItsTokenCameFrom() throws Exception {
+        // As a user runs it: a JVM without flags, the token in its environment, read by the module's descriptor.
+        String out = cli(Map.of("DIGITALOCEAN_TOKEN", "dop_v1_x"), "check", "--provider", "digitalocean");
+        assertThat(out).contains("digitalocean  ok       env DIGITALOCEAN_TOKEN").doesNotContain("dop_v1_x");
+
+        String missing = cli(Map.of(), "check", "--provider", "digitalocean");
+        assertThat(missing).contains("digitalocean  missing  no DigitalOcean token found; set DIGITALOCEAN_TOKEN");
+    }
+
+    @Test
+    void offersShowDigitalOceanRowsFromItsModulesCatalog() {
+        assertThat(dev.skyward.spi.ProviderDescriptors.names()).contains("digitalocean");
+        int code = run(Map.of(), "offers", "--provider", "digitalocean", "-a", "MI300X:8");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("digitalocean", "gpu-mi300x8-1536gb", "atl1", "15.92")
+                .contains("1 offer; catalogs: digitalocean (built-in)");
+    }
+
+    /** Runs {@code skyward ARGS} in a child JVM with only these cloud variables and an empty home. */
+    private static String cli(Map<String, String> env, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"), SkywardCli.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DIGITALOCEAN_") || k.equals("XDG_CONFIG_HOME"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return text;
     }
 }

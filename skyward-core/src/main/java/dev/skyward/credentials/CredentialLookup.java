@@ -2,15 +2,11 @@ package dev.skyward.credentials;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.skyward.spi.ProviderCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,19 +21,12 @@ import java.util.Optional;
  * <pre>{@code
  * CredentialLookup creds = CredentialLookup.system();
  * ProviderCheck c = creds.check("verda");      // ok, with source "env VERDA_CLIENT_ID", or what to set
- * String token = creds.digitalOcean().map(f -> f.value("token")).orElse(null);
+ * String clientId = creds.verda().map(f -> f.value("client_id")).orElse(null);
  * }</pre>
  *
- * <p>Where it looks, in order:
+ * <p>AWS and DigitalOcean are not here: their modules find their credentials themselves
+ * ({@code AwsDescriptor}, {@code DigitalOceanDescriptor}). Where it looks, in order:
  * <ul>
- *   <li>aws: {@code AWS_ACCESS_KEY_ID}+{@code AWS_SECRET_ACCESS_KEY}; web identity
- *       ({@code AWS_WEB_IDENTITY_TOKEN_FILE}+{@code AWS_ROLE_ARN}); container credentials
- *       ({@code AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}/{@code _FULL_URI}); the profile
- *       ({@code AWS_PROFILE}, else {@code default}) in {@code ~/.aws/credentials} or
- *       {@code ~/.aws/config} (keys, SSO, {@code credential_process}, {@code role_arn}). An EC2
- *       instance role cannot be seen without a network call and is not checked.</li>
- *   <li>digitalocean: {@code DIGITALOCEAN_TOKEN}, {@code DIGITALOCEAN_ACCESS_TOKEN}, doctl's
- *       {@code config.yaml} ({@code access-token}, or the current entry of {@code auth-contexts}).</li>
  *   <li>verda: {@code VERDA_CLIENT_ID}/{@code VERDA_CLIENT_SECRET}, the legacy
  *       {@code DATACRUNCH_CLIENT_ID}/{@code DATACRUNCH_CLIENT_SECRET}, {@code ~/.verda/config.json}.</li>
  * </ul>
@@ -45,13 +34,8 @@ import java.util.Optional;
 public final class CredentialLookup {
 
     /** The providers this class knows where to look for. */
-    public static final List<String> PROVIDERS = List.of("aws", "digitalocean", "verda");
+    public static final List<String> PROVIDERS = List.of("verda");
 
-    private static final String AWS_HELP = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a "
-            + "profile in ~/.aws/credentials or ~/.aws/config (run `aws configure`, or `aws configure sso` and "
-            + "`aws sso login`); on EC2 an instance role also works";
-    private static final String DO_HELP = "set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN) to an API token from "
-            + "https://cloud.digitalocean.com/account/api/tokens, or run `doctl auth init`";
     private static final String VERDA_HELP = "set VERDA_CLIENT_ID and VERDA_CLIENT_SECRET (legacy: "
             + "DATACRUNCH_CLIENT_ID and DATACRUNCH_CLIENT_SECRET) to an API client from the Verda console (Keys), "
             + "or write ~/.verda/config.json {\"client_id\": \"...\", \"client_secret\": \"...\"}";
@@ -76,27 +60,15 @@ public final class CredentialLookup {
     /**
      * Checks one provider.
      *
-     * @param provider {@code aws}, {@code digitalocean} or {@code verda}
+     * @param provider {@code verda}
      * @return ok with the source, or not ok with exactly what is missing and what to set
      */
     public ProviderCheck check(String provider) {
         Lookup l = switch (provider) {
-            case "aws" -> awsLookup();
-            case "digitalocean" -> digitalOceanLookup();
             case "verda" -> verdaLookup();
             default -> new Lookup(null, "no credential lookup for provider '" + provider + "'; known: " + PROVIDERS);
         };
         return l.found != null ? ProviderCheck.ok(provider, l.found.source()) : ProviderCheck.missing(provider, l.problem);
-    }
-
-    /** AWS credentials, if any are visible (the SDK reads the secrets itself; values hold the profile). */
-    public Optional<FoundCredentials> aws() {
-        return Optional.ofNullable(awsLookup().found);
-    }
-
-    /** The DigitalOcean API token (value {@code token}), if any. */
-    public Optional<FoundCredentials> digitalOcean() {
-        return Optional.ofNullable(digitalOceanLookup().found);
     }
 
     /** The Verda API client (values {@code client_id}, {@code client_secret}), if any. */
@@ -106,92 +78,6 @@ public final class CredentialLookup {
 
     /** Credentials, or why there are none. */
     private record Lookup(FoundCredentials found, String problem) {
-    }
-
-    private Lookup awsLookup() {
-        String id = env("AWS_ACCESS_KEY_ID");
-        String secret = env("AWS_SECRET_ACCESS_KEY");
-        if (id != null && secret != null) {
-            return found("aws", "env AWS_ACCESS_KEY_ID", Map.of());
-        }
-        if (id != null || secret != null) {
-            return new Lookup(null, (id != null ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
-                    : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not") + "; set both");
-        }
-        if (env("AWS_WEB_IDENTITY_TOKEN_FILE") != null && env("AWS_ROLE_ARN") != null) {
-            return found("aws", "env AWS_WEB_IDENTITY_TOKEN_FILE (web identity)", Map.of());
-        }
-        if (env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != null || env("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null) {
-            return found("aws", "env AWS_CONTAINER_CREDENTIALS_*_URI (container role)", Map.of());
-        }
-        String named = env("AWS_PROFILE") != null ? env("AWS_PROFILE") : env("AWS_DEFAULT_PROFILE");
-        String profile = named != null ? named : "default";
-        Path credentials = pathFromEnv("AWS_SHARED_CREDENTIALS_FILE", home.resolve(".aws").resolve("credentials"));
-        Path config = pathFromEnv("AWS_CONFIG_FILE", home.resolve(".aws").resolve("config"));
-        try {
-            Map<String, String> section = Ini.section(credentials, profile);
-            if (section != null && section.get("aws_access_key_id") != null) {
-                return found("aws", credentials + " [" + profile + "]", Map.of("profile", profile));
-            }
-            section = Ini.section(config, profile.equals("default") ? "default" : "profile " + profile);
-            if (section != null) {
-                for (String key : List.of("aws_access_key_id", "sso_session", "sso_start_url", "credential_process",
-                        "role_arn", "login_session")) {
-                    if (section.get(key) != null) {
-                        String header = profile.equals("default") ? "default" : "profile " + profile;
-                        return found("aws", config + " [" + header + "] (" + key + ")", Map.of("profile", profile));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            return new Lookup(null, "cannot read AWS configuration: " + e.getMessage() + "; " + AWS_HELP);
-        }
-        if (named != null) {
-            return new Lookup(null, "AWS_PROFILE is '" + named + "' but neither " + credentials + " [" + named
-                    + "] nor " + config + " [profile " + named + "] has credentials; " + AWS_HELP);
-        }
-        return new Lookup(null, "no AWS credentials found; " + AWS_HELP);
-    }
-
-    private Lookup digitalOceanLookup() {
-        for (String name : List.of("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")) {
-            if (env(name) != null) {
-                return found("digitalocean", "env " + name, Map.of("token", env(name)));
-            }
-        }
-        String xdg = env("XDG_CONFIG_HOME");
-        Path file = (xdg != null ? Path.of(xdg) : home.resolve(".config")).resolve("doctl").resolve("config.yaml");
-        if (Files.isRegularFile(file)) {
-            try {
-                JsonNode root = new YAMLMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
-                String token = text(root == null ? null : root.get("access-token"));
-                if (token != null) {
-                    return found("digitalocean", file + " (access-token)", Map.of("token", token));
-                }
-                JsonNode contexts = root == null ? null : root.get("auth-contexts");
-                if (contexts != null && contexts.isObject()) {
-                    List<String> order = new ArrayList<>();
-                    String current = text(root.get("context"));
-                    if (current != null) {
-                        order.add(current);
-                    }
-                    order.add("default");
-                    for (Iterator<String> it = contexts.fieldNames(); it.hasNext();) {
-                        order.add(it.next());
-                    }
-                    for (String name : order) {
-                        String t = text(contexts.get(name));
-                        if (t != null) {
-                            return found("digitalocean", file + " (auth-contexts." + name + ")", Map.of("token", t));
-                        }
-                    }
-                }
-                return new Lookup(null, file + " has no access-token; " + DO_HELP);
-            } catch (IOException | RuntimeException e) {
-                return new Lookup(null, "cannot read " + file + ": " + e.getMessage() + "; " + DO_HELP);
-            }
-        }
-        return new Lookup(null, "no DigitalOcean token found; " + DO_HELP);
     }
 
     private Lookup verdaLookup() {
@@ -233,49 +119,8 @@ public final class CredentialLookup {
         return v == null || v.isBlank() ? null : v.trim();
     }
 
-    private Path pathFromEnv(String name, Path otherwise) {
-        String v = env(name);
-        return v == null ? otherwise : Path.of(v.startsWith("~/") ? home + v.substring(1) : v);
-    }
-
     private static String text(JsonNode n) {
         return n == null || !n.isValueNode() || n.asText().isBlank() ? null : n.asText().trim();
     }
 
-    /** Just enough of the INI dialect of ~/.aws/credentials and ~/.aws/config: sections and key = value. */
-    static final class Ini {
-        private Ini() {
-        }
-
-        static Map<String, String> section(Path file, String name) throws IOException {
-            if (!Files.isRegularFile(file)) {
-                return null;
-            }
-            Map<String, String> values = null;
-            for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                String line = raw.strip();
-                if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
-                    continue;
-                }
-                if (line.startsWith("[") && line.endsWith("]")) {
-                    if (values != null) {
-                        return values;
-                    }
-                    String header = line.substring(1, line.length() - 1).strip().replaceAll("\\s+", " ");
-                    if (header.equals(name)) {
-                        values = new HashMap<>();
-                    }
-                    continue;
-                }
-                int eq = line.indexOf('=');
-                if (values != null && eq > 0) {
-                    String value = line.substring(eq + 1).strip();
-                    if (!value.isEmpty()) {
-                        values.put(line.substring(0, eq).strip().toLowerCase(java.util.Locale.ROOT), value);
-                    }
-                }
-            }
-            return values;
-        }
-    }
 }

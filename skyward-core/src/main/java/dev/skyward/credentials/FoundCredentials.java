@@ -6,7 +6,7 @@ import java.util.Map;
  * Credentials found for a provider, and where. {@link #toString()} never shows the secrets.
  *
  * <pre>{@code
- * FoundCredentials c = CredentialLookup.system().digitalOcean().orElseThrow();
+ * FoundCredentials c = CredentialLookup.system().verda().orElseThrow();
  * String token = c.value("token");
  * log.info("using {}", c.source());        // e.g. "env DIGITALOCEAN_TOKEN"
  * }</pre>

@@ -50,7 +50,7 @@ public record Catalog(String provider, String source, List<Offer> offers) {
      * The catalogs that still ship inside skyward-core, for clouds whose provider module does not
      * exist yet; a provider module ships its own as the resource {@code dev/skyward/catalogs/<name>.csv}.
      */
-    public static final List<String> BUILT_IN = List.of("aws", "digitalocean", "verda");
+    public static final List<String> BUILT_IN = List.of("digitalocean", "verda");
 
     /**
      * Every provider with a catalog: the provider modules on the classpath (through their

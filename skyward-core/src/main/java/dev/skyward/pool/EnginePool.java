@@ -41,6 +41,11 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -244,6 +249,11 @@ final class EnginePool implements ComputePool {
     }
 
     @Override
+    public int tasksPerNode() {
+        return spec.concurrency();
+    }
+
+    @Override
     public <T> T run(Task<T> task) {
         return runOn(scheduler().pick(), task);
     }
@@ -251,6 +261,25 @@ final class EnginePool implements ComputePool {
     @Override
     public <T> CompletableFuture<T> submit(Task<T> task) {
         return submitTo(scheduler().pick(), task);
+    }
+
+    @Override
+    public <T> Stream<T> stream(Task<? extends Iterator<? extends T>> producer, int window) {
+        if (window < 1) {
+            throw new PoolConfigurationException("the stream window (elements ahead of the consumer) must be at least 1, "
+                    + "was " + window);
+        }
+        NodeConnection node = scheduler().pick();
+        byte[] payload = encode(producer, loaderOf(producer), "task");
+        PendingTask p = new PendingTask(taskIds.incrementAndGet(), node.rank(), loaderOf(producer));
+        StreamedResult<T> elements = new StreamedResult<>(node, p, window, bytes -> decode(p, bytes),
+                error -> translate(p, error));
+        synchronized (node.snippets()) {
+            SnippetStatics.Shipment snippets = code.statics().shipment(producer, node.snippets());
+            node.send(p, payload, snippets, window);
+        }
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(elements, Spliterator.ORDERED), false)
+                .onClose(elements::close);
     }
 
     private <T> T runOn(NodeConnection node, Task<T> task) {

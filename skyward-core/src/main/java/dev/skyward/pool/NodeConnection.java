@@ -11,6 +11,7 @@ import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.AgentGrpc;
 import dev.skyward.wire.proto.Cancel;
+import dev.skyward.wire.proto.Demand;
 import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Execute;
 import dev.skyward.wire.proto.Heartbeat;
@@ -150,7 +151,15 @@ final class NodeConnection {
 
     /** Sends a task; its result or failure completes the returned task's future. */
     PendingTask send(long id, byte[] payload, SnippetStatics.Shipment snippets, ClassLoader loader) {
-        PendingTask p = new PendingTask(id, info.rank(), loader);
+        return send(new PendingTask(id, info.rank(), loader), payload, snippets, 0);
+    }
+
+    /**
+     * Sends a task whose returned elements stream back, at most {@code streamWindow} ahead of
+     * {@link #demand}; each arrives at {@code p}'s element receiver, in order, before its result.
+     */
+    PendingTask send(PendingTask p, byte[] payload, SnippetStatics.Shipment snippets, int streamWindow) {
+        long id = p.id;
         pending.put(id, p);
         inFlight.incrementAndGet();
         Throwable lost = lostCause;
@@ -159,7 +168,7 @@ final class NodeConnection {
             return p;
         }
         Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
-                .setSnippetGeneration(snippets.generation());
+                .setSnippetGeneration(snippets.generation()).setStreamWindow(streamWindow);
         Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
         if (Payloads.inline(payload.length)) {
             out.send(ClientFrame.newBuilder().setExecute(e.setPayload(Payloads.wrap(payload))).build());
@@ -176,6 +185,13 @@ final class NodeConnection {
         if (p != null) {
             inFlight.decrementAndGet();
             outbox.send(ClientFrame.newBuilder().setCancel(Cancel.newBuilder().setTaskId(id)).build());
+        }
+    }
+
+    /** The consumer took {@code count} more elements of a streamed task: the node may produce that many more. */
+    void demand(long id, int count) {
+        if (pending.containsKey(id)) {
+            outbox.send(ClientFrame.newBuilder().setDemand(Demand.newBuilder().setTaskId(id).setCount(count)).build());
         }
     }
 
@@ -305,6 +321,12 @@ final class NodeConnection {
                 PendingTask p = pending.get(frame.getChunk().getTaskId());
                 if (p != null && p.add(frame.getChunk().getData())) {
                     complete(p, p.assembled());
+                }
+            }
+            case ELEMENT -> {
+                PendingTask p = pending.get(frame.getElement().getTaskId());
+                if (p != null && p.elements != null) {
+                    p.elements.accept(frame.getElement());
                 }
             }
             case OUTPUT -> {

@@ -14,6 +14,8 @@ final class PendingTask {
     final ClassLoader loader;
     final CompletableFuture<byte[]> raw = new CompletableFuture<>();
     private Payloads.Assembly assembly;
+    /** Where a streamed task's elements go, on the transport's thread; null for other tasks. */
+    volatile java.util.function.Consumer<dev.skyward.wire.proto.Element> elements;
 
     PendingTask(long id, int rank, ClassLoader loader) {
         this.id = id;

@@ -7,7 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
 import dev.skyward.local.Local;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.skyward.classload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.util.List;
 import jdk.jshell.JShell;
 import org.junit.jupiter.api.AfterAll;

@@ -2,7 +2,7 @@ package dev.skyward.classload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

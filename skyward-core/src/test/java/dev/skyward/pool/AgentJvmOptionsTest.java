@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolConfigurationException;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;

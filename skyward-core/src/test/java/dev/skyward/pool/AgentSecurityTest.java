@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentGrpc;
 import dev.skyward.wire.proto.Hello;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.skyward.ComputePool;
 import dev.skyward.OutputLine;
 import dev.skyward.PoolClosedException;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

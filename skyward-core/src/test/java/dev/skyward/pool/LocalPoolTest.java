@@ -11,7 +11,7 @@ import dev.skyward.PoolClosedException;
 import dev.skyward.PoolEvent;
 import dev.skyward.PoolState;
 import dev.skyward.Task;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import dev.skyward.NodeInfo;
 import dev.skyward.NodeLostException;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolEvent;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
 import dev.skyward.TaskFailedException;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

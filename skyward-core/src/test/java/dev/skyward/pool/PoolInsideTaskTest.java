@@ -7,7 +7,7 @@ import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolConfigurationException;
 import dev.skyward.TaskFailedException;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

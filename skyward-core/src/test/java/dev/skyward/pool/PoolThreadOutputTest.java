@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyward.ComputePool;
 import dev.skyward.OutputLine;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;

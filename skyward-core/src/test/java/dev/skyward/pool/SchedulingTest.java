@@ -6,7 +6,7 @@ import dev.skyward.ComputePool;
 import dev.skyward.NodeContext;
 import dev.skyward.OutputListener;
 import dev.skyward.Scheduling;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

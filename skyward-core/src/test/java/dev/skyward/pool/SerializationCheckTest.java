@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.skyward.ComputePool;
 import dev.skyward.OutputLine;
 import dev.skyward.TaskSerializationException;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.net.Socket;

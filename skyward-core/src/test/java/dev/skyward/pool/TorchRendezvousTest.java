@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.skyward.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyward.ComputePool;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.io.File;
 import java.nio.file.Path;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineTestKit;
-import dev.skyward.testing.Leaks;
+import dev.skyward.testkit.Leaks;
 
 /**
  * A test class annotated with {@link WithComputePool} gets a pool in its tests and nothing of it

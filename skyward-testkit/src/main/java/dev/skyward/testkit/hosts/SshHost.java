@@ -1,4 +1,4 @@
-package dev.skyward.ssh.testing;
+package dev.skyward.testkit.hosts;
 
 import java.io.File;
 import java.io.IOException;
@@ -7,36 +7,53 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One test "host": an {@code sshd} on its own loopback address with its own host key, and a Unix
- * user with its own home directory. Made by {@link SshHosts}.
+ * user with its own home directory. Made by {@link SshHosts} (a fixed farm that accepts one client key) or
+ * {@link CloudHosts} (hosts made and destroyed on demand, as a cloud's fake API makes instances).
  */
 public final class SshHost {
 
     private static final Logger log = LoggerFactory.getLogger(SshHost.class);
 
-    private final SshHosts owner;
     private final int index;
     private final String address;
     private final String user;
     private final Path dir;
     private final Path home;
+    private final String authorizedKeys;
+    private final Map<String, String> commands;
     private int port;
     private Process sshd;
     private boolean userCreated;
+    private int uid = -1;
+    private volatile int killedOnDestroy = -1;
+    private volatile List<Long> survivors = List.of();
 
-    SshHost(SshHosts owner, int index, String address, String user, Path dir) {
-        this.owner = owner;
+    /**
+     * @param root the farm's directory (homes live under {@code root/home})
+     * @param port the port to listen on, 0 for a free one
+     * @param authorizedKeys the OpenSSH public keys this host's user accepts, one a line
+     * @param commands shell scripts by command name, put first on the user's PATH (stand-ins for
+     *     commands a test must not run for real, such as {@code poweroff})
+     */
+    SshHost(Path root, int index, String address, int port, String user, Path dir, String authorizedKeys,
+            Map<String, String> commands) {
         this.index = index;
         this.address = address;
+        this.port = port;
         this.user = user;
         this.dir = dir;
-        this.home = owner.dir().resolve("home").resolve(user);
+        this.home = root.resolve("home").resolve(user);
+        this.authorizedKeys = authorizedKeys.endsWith("\n") ? authorizedKeys : authorizedKeys + "\n";
+        this.commands = new LinkedHashMap<>(commands);
     }
 
     /** Loopback address, 127.0.0.2 for host 0. */
@@ -59,7 +76,7 @@ public final class SshHost {
         return home;
     }
 
-    /** Index in {@link SshHosts}. */
+    /** Index in the farm that made it. */
     public int index() {
         return index;
     }
@@ -73,14 +90,28 @@ public final class SshHost {
         Files.createDirectories(home.getParent());
         Files.setPosixFilePermissions(home.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
         // '*' rather than useradd's locked '!': sshd without PAM refuses locked accounts.
-        SshHosts.runLocked(List.of("useradd", "-m", "-d", home.toString(), "-s", "/bin/bash", "-p", "*", user));
+        HostCommands.runLocked(List.of("useradd", "-m", "-d", home.toString(), "-s", "/bin/bash", "-p", "*", user));
         userCreated = true;
+        uid = (Integer) Files.getAttribute(home, "unix:uid");
         Path ssh = Files.createDirectories(home.resolve(".ssh"));
-        Files.copy(Path.of(owner.clientKey() + ".pub"), ssh.resolve("authorized_keys"));
-        SshHosts.run(List.of("chown", "-R", user + ":" + user, ssh.toString()));
+        Files.writeString(ssh.resolve("authorized_keys"), authorizedKeys);
+        if (!commands.isEmpty()) {
+            // Root-owned, so the node's own processes cannot replace the stand-ins.
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (Map.Entry<String, String> c : commands.entrySet()) {
+                Path f = bin.resolve(c.getKey());
+                Files.writeString(f, c.getValue());
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            writeEnvironment();
+        }
+        HostCommands.run(List.of("chown", "-R", user + ":" + user, ssh.toString()));
         generateHostKey();
         Files.createDirectories(Path.of("/run/sshd"));
-        port = SshHosts.freePort(address);
+        if (port == 0) {
+            port = HostCommands.freePort(address);
+        }
         Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "ListenAddress " + address + ":" + port,
                 "HostKey " + hostKey(),
@@ -112,7 +143,7 @@ public final class SshHost {
     private void generateHostKey() throws IOException {
         Files.deleteIfExists(hostKey());
         Files.deleteIfExists(Path.of(hostKey() + ".pub"));
-        SshHosts.run(List.of("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "host" + index, "-f",
+        HostCommands.run(List.of("/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "host" + index, "-f",
                 hostKey().toString()));
     }
 
@@ -121,7 +152,7 @@ public final class SshHost {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         sshd = pb.start();
-        SshHosts.awaitBanner(address, port, Duration.ofSeconds(20), sshd, logFile());
+        HostCommands.awaitBanner(address, port, Duration.ofSeconds(20), sshd, logFile());
     }
 
     /** {@code [addr]:port key} for a known_hosts file. */
@@ -183,8 +214,44 @@ public final class SshHost {
         Path smi = bin.resolve("nvidia-smi");
         Files.writeString(smi, "#!/bin/sh\ncat <<'EOF'\n" + String.join("\n", gpus) + "\nEOF\n");
         Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(home.resolve(".ssh/environment"), "PATH=" + bin + ":/usr/local/bin:/usr/bin:/bin\n");
-        SshHosts.run(List.of("chown", "-R", user + ":" + user, bin.toString(), home.resolve(".ssh").toString()));
+        writeEnvironment();
+        HostCommands.run(List.of("chown", "-R", user + ":" + user, bin.toString(), home.resolve(".ssh").toString()));
+    }
+
+    /** PATH for SSH sessions (sshd's PermitUserEnvironment): the stand-in commands, then fake GPUs, then the system's. */
+    private void writeEnvironment() throws IOException {
+        StringBuilder path = new StringBuilder("PATH=");
+        if (!commands.isEmpty()) {
+            path.append(dir.resolve("bin")).append(':');
+        }
+        if (Files.isDirectory(home.resolve("fakebin"))) {
+            path.append(home.resolve("fakebin")).append(':');
+        }
+        path.append("/usr/local/bin:/usr/bin:/bin\n");
+        Files.writeString(home.resolve(".ssh/environment"), path.toString());
+    }
+
+    /**
+     * How many processes of the user were still running when the host was destroyed (and were
+     * killed then); -1 while it is up. 0 means whatever ran there had already stopped.
+     */
+    public int killedOnDestroy() {
+        return killedOnDestroy;
+    }
+
+    /** Processes of the user that survived the destroy (should be none). */
+    public List<Long> survivors() {
+        return survivors;
+    }
+
+    /** Whether this host's Unix user still exists. */
+    public boolean userExists() {
+        return HostCommands.userExists(user);
+    }
+
+    /** Whether this host's sshd is running. */
+    public boolean sshdRunning() {
+        return sshd != null && sshd.isAlive();
     }
 
     /** Pids of this host user's processes that run {@code java}. */
@@ -225,23 +292,33 @@ public final class SshHost {
         return pids;
     }
 
-    /** The host user's numeric uid. */
-    public int uid() throws IOException {
-        return (Integer) Files.getAttribute(home, "unix:uid");
+    /** The host user's numeric uid (remembered after the user is removed, to look for its leftovers). */
+    public int uid() {
+        return uid;
     }
 
+    /**
+     * Stops sshd, kills every process of the user and removes the user and home.
+     */
     void destroy() {
         stopSshd();
         if (userCreated) {
             try {
                 // Kill what tests left running as this user before the user disappears.
                 List<Long> left = processes("");
+                killedOnDestroy = left.size();
                 if (!left.isEmpty()) {
                     log.warn("host {} ({}): killing {} leftover processes {}", index, user, left.size(), left);
                     left.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-                    SshHosts.sleep(Duration.ofMillis(200));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (!processes("").isEmpty() && System.nanoTime() < deadline) {
+                        HostCommands.sleep(Duration.ofMillis(50));
+                    }
                 }
-                SshHosts.runLocked(List.of("userdel", "-f", "-r", user));
+                // Checked while the uid is still this user's: after userdel another user may get it.
+                survivors = processes("");
+                HostCommands.runLocked(List.of("userdel", "-f", "-r", user));
+                userCreated = false;
             } catch (IOException e) {
                 log.warn("could not remove user {}: {}", user, e.toString());
             }
