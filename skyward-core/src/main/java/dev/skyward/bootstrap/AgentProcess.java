@@ -18,7 +18,8 @@ import java.util.Map;
  * it and so learns its exit status, which no other process on the node can. While a client watches
  * ({@link #watchScript}), the wrapper leaves the status in {@code agent.exit} next to the log for the
  * client to read; with no client watching (it crashed, or its SSH connection is down) nobody would
- * read them, and the wrapper removes the run directory itself. Either way it ends with the agent.
+ * read them, and the wrapper removes the run directory itself (an agent that gives up on its client
+ * removes it before it exits). Either way the wrapper ends with the agent.
  *
  * @param pid the agent's pid
  * @param group the wrapper's pid, which is the process group of the agent and all it starts
@@ -172,7 +173,8 @@ record AgentProcess(long pid, long group, int port, String runDir) {
      * A script that stays on the node while the client is connected: it writes its pid to
      * {@code watch.pid} (which tells the wrapper a client is listening), waits until the agent has
      * ended, then prints {@value #EXIT_MARK} and the wrapper's recorded status ({@code unknown} when
-     * none was recorded), followed by the end of the agent's log. With {@code once} it reports only
+     * none was recorded, {@code gone} when the run directory went with it), followed by the end of
+     * the agent's log. With {@code once} it reports only
      * if the agent has already ended, and prints nothing otherwise. A line every second lets it
      * notice a closed channel (writing fails) and end with it.
      */
@@ -188,7 +190,7 @@ record AgentProcess(long pid, long group, int port, String runDir) {
                 + "    sleep 0.2; st=unknown; [ -s agent.exit ] && read -r st < agent.exit; " + report + "  fi\n"
                 + (once ? "  exit 0\n" : "")
                 + "  n=$((n+1)); if [ $n -ge 10 ]; then n=0; echo . || exit 0; fi\n"
-                + "  [ -d " + Shell.quote(runDir) + " ] || exit 0\n"
+                + "  [ -d " + Shell.quote(runDir) + " ] || { echo " + EXIT_MARK + "gone; exit 0; }\n"
                 + "  sleep 0.1\n"
                 + "done\n";
     }

@@ -219,8 +219,9 @@ public final class SshStartedAgent implements StartedAgent {
         if (status.matches("\\d+")) {
             how = ExitDescription.of(Integer.parseInt(status));
         } else if (status.equals("gone")) {
-            how = "the agent (pid " + process.pid() + ") ended on " + target
-                    + " while the SSH connection was down, so its exit status is not known";
+            how = "the agent (pid " + process.pid() + ") is no longer running on " + target
+                    + " and left no exit status (an agent removes its run directory when it gives up on its client,"
+                    + " and when it ends while no client watches)";
         } else {
             how = "the agent (pid " + process.pid() + ") is no longer running on " + target
                     + " and its exit status was not recorded (its wrapper was killed too)";
