@@ -62,6 +62,11 @@ final class Agent {
     private TaskRunner runner;
     private Server server;
     private int exitCode;
+    /**
+     * Set when the agent gives up on its client: nobody is left to read how it ended, so its work
+     * dir goes even where the launcher keeps it to report an exit (SSH nodes).
+     */
+    private volatile boolean clientGone;
 
     Agent(AgentOptions options, String token) {
         this.options = options;
@@ -206,6 +211,7 @@ final class Agent {
     private void expire(String why) {
         if (!exiting.get()) {
             LOG.warn("agent rank {} gives up: {}", options.rank(), why);
+            clientGone = true;
             uploads.clear();
             runner.abandonAll(why);
             // The hook runs after cleanUp, which ends every descendant: started before, it would be killed.
@@ -280,7 +286,7 @@ final class Agent {
             }
             p.destroyForcibly();
         }
-        if (options.removeWorkDirOnExit()) {
+        if (options.removeWorkDirOnExit() || clientGone) {
             deleteTree(options.workDir());
         }
     }

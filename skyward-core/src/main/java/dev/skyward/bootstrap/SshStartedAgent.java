@@ -1,9 +1,12 @@
 package dev.skyward.bootstrap;
 
+import dev.skyward.node.ExitDescription;
+import dev.skyward.node.LogTail;
 import dev.skyward.node.StartedAgent;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * backoff for up to the reconnect window and re-opens the forward on the same local port, so a gRPC
  * channel aimed at it recovers by itself. {@link #awaitReachable(Duration)} tells the engine whether
  * to wait or declare the node lost.
+ *
+ * <p>While connected, a watcher script on the node waits for the agent to end; when it does, the
+ * watcher sends the exit status its wrapper recorded and the end of its log, and {@link #exited()}
+ * completes with them at once, where a broken stream alone could be a network blip. When the
+ * connection is what broke, the reconnect reads them instead, or says the connection was lost.
  *
  * <pre>{@code
  * SshStartedAgent agent = launcher.start(instance, command);
@@ -49,6 +57,8 @@ public final class SshStartedAgent implements StartedAgent {
     private LinkState state = LinkState.CONNECTED;
     private String lostReason = "";
     private Thread reconnector;
+    private String dropReason = "";
+    private final CompletableFuture<String> exited = new CompletableFuture<>();
 
     SshStartedAgent(SshTarget target, SshSession session, AgentProcess process, PortForward forward,
             Duration reconnectWindow, BootstrapReport report, List<String> cachedFiles) {
@@ -61,6 +71,16 @@ public final class SshStartedAgent implements StartedAgent {
         this.report = report;
         this.cachedFiles = List.copyOf(cachedFiles);
         watch(session);
+        startWatcher(session);
+    }
+
+    /**
+     * Completes once the node is given up on, with why: how the agent ended (exit code or signal, and
+     * its log's last lines), or that the SSH connection dropped and could not be re-established.
+     */
+    @Override
+    public CompletableFuture<String> exited() {
+        return exited;
     }
 
     @Override
@@ -146,6 +166,9 @@ public final class SshStartedAgent implements StartedAgent {
 
     @Override
     public boolean isAlive() {
+        if (exited.isDone()) {
+            return false;
+        }
         SshSession s;
         synchronized (lock) {
             if (state == LinkState.LOST || state == LinkState.CLOSED) {
@@ -164,6 +187,49 @@ public final class SshStartedAgent implements StartedAgent {
         }
     }
 
+    /** Runs the node-side watcher on {@code s} until the agent ends or the connection closes. */
+    private void startWatcher(SshSession s) {
+        Thread t = new Thread(() -> {
+            try {
+                ExecResult r = s.exec(process.watchScript(false), Duration.ofDays(365));
+                report(r.stdout());
+            } catch (IOException e) {
+                // The connection closed: destroy() did, or it broke and the disconnect listener reconnects.
+                log.debug("watcher on {} ended: {}", target, e.getMessage());
+            }
+        }, "skyward-watch-" + target.host());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * Reads a watcher's report; without one (the channel closed first) nothing is known yet.
+     *
+     * @return whether it held a report
+     */
+    private boolean report(String out) {
+        int at = out.indexOf(AgentProcess.EXIT_MARK);
+        if (at < 0) {
+            return false;
+        }
+        int eol = out.indexOf('\n', at);
+        String status = out.substring(at + AgentProcess.EXIT_MARK.length(), eol < 0 ? out.length() : eol).trim();
+        String log = eol < 0 ? "" : out.substring(eol + 1);
+        String how;
+        if (status.matches("\\d+")) {
+            how = ExitDescription.of(Integer.parseInt(status));
+        } else if (status.equals("gone")) {
+            how = "the agent (pid " + process.pid() + ") is no longer running on " + target
+                    + " and left no exit status (an agent removes its run directory when it gives up on its client,"
+                    + " and when it ends while no client watches)";
+        } else {
+            how = "the agent (pid " + process.pid() + ") is no longer running on " + target
+                    + " and its exit status was not recorded (its wrapper was killed too)";
+        }
+        lost(how + (status.equals("gone") ? "" : LogTail.describe(LogTail.lines(log, log.length() >= 8192))));
+        return true;
+    }
+
     private void watch(SshSession s) {
         s.client().getTransport().setDisconnectListener((reason, message) -> onDisconnect(s, reason + " " + message));
     }
@@ -176,6 +242,7 @@ public final class SshStartedAgent implements StartedAgent {
             log.warn("SSH connection to {} dropped ({}); reconnecting for up to {} s", target, why,
                     reconnectWindow.toSeconds());
             state = LinkState.RECONNECTING;
+            dropReason = why.strip();
             forward.close();
             reconnector = new Thread(this::reconnect, "skyward-reconnect-" + target.host());
             reconnector.setDaemon(true);
@@ -198,8 +265,16 @@ public final class SshStartedAgent implements StartedAgent {
                 Duration step = left.compareTo(Duration.ofSeconds(10)) < 0 ? left : Duration.ofSeconds(10);
                 SshSession s = SshConnector.connect(target, step, step);
                 if (!process.alive(s)) {
-                    s.close();
-                    lost("the agent (pid " + process.pid() + ") is no longer running on " + target);
+                    try {
+                        if (!report(s.exec(process.watchScript(true), Duration.ofSeconds(10)).stdout())) {
+                            lost("the agent (pid " + process.pid() + ") is no longer running on " + target);
+                        }
+                    } catch (IOException e) {
+                        lost("the agent (pid " + process.pid() + ") is no longer running on " + target
+                                + " (its exit status could not be read: " + e.getMessage() + ")");
+                    } finally {
+                        s.close();
+                    }
                     return;
                 }
                 PortForward f = s.forward(process.port(), localPort);
@@ -214,6 +289,7 @@ public final class SshStartedAgent implements StartedAgent {
                     forward = f;
                     state = LinkState.CONNECTED;
                     watch(s);
+                    startWatcher(s);
                     lock.notifyAll();
                 }
                 log.info("reconnected to {}; forward 127.0.0.1:{} restored", target, localPort);
@@ -234,12 +310,17 @@ public final class SshStartedAgent implements StartedAgent {
             }
             backoffMs = Math.min(2000, backoffMs * 2);
         }
-        lost("could not reconnect to " + target + " within " + reconnectWindow.toSeconds() + " s: " + last);
+        String dropped;
+        synchronized (lock) {
+            dropped = dropReason;
+        }
+        lost("the SSH connection to " + target + " was lost (" + dropped + ") and could not be re-established within "
+                + reconnectWindow.toSeconds() + " s: " + last);
     }
 
     private void lost(String reason) {
         synchronized (lock) {
-            if (state == LinkState.CLOSED) {
+            if (state == LinkState.CLOSED || state == LinkState.LOST) {
                 return;
             }
             log.warn("node {} lost: {}", target, reason);
@@ -247,6 +328,7 @@ public final class SshStartedAgent implements StartedAgent {
             lostReason = reason;
             lock.notifyAll();
         }
+        exited.complete(reason);
     }
 
     @Override

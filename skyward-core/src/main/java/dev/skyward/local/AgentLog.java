@@ -1,12 +1,12 @@
 package dev.skyward.local;
 
+import dev.skyward.node.LogTail;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,7 +17,6 @@ import java.util.List;
 final class AgentLog implements AutoCloseable {
 
     private static final int TAIL_BYTES = 8192;
-    private static final int TAIL_LINES = 12;
 
     private final FileChannel channel;
 
@@ -33,7 +32,7 @@ final class AgentLog implements AutoCloseable {
         }
     }
 
-    /** The last lines, at most {@value #TAIL_LINES}. */
+    /** The last lines, at most {@value LogTail#LINES}. */
     synchronized List<String> tail() {
         if (channel == null || !channel.isOpen()) {
             return List.of();
@@ -45,12 +44,7 @@ final class AgentLog implements AutoCloseable {
             while (buf.hasRemaining() && channel.read(buf, from + buf.position()) > 0) {
                 // read until full
             }
-            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-            List<String> lines = Arrays.stream(text.split("\r?\n")).filter(l -> !l.isBlank()).toList();
-            if (from > 0 && !lines.isEmpty()) {
-                lines = lines.subList(1, lines.size()); // the first may be cut
-            }
-            return lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
+            return LogTail.lines(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8), from > 0);
         } catch (IOException e) {
             return List.of();
         }
@@ -58,9 +52,7 @@ final class AgentLog implements AutoCloseable {
 
     /** {@code "; its log ends with:\n  ..."}, or empty when it wrote nothing. */
     String tailDescription() {
-        List<String> lines = tail();
-        return lines.isEmpty() ? "; it wrote nothing to its log"
-                : "; its log ends with:\n    " + String.join("\n    ", lines);
+        return LogTail.describe(tail());
     }
 
     @Override

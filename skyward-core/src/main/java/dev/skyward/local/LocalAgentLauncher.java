@@ -3,6 +3,7 @@ package dev.skyward.local;
 import dev.skyward.node.AgentCommand;
 import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
+import dev.skyward.node.ExitDescription;
 import dev.skyward.node.StartedAgent;
 import dev.skyward.spi.Instance;
 import java.io.IOException;

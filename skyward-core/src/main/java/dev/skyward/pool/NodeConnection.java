@@ -290,13 +290,14 @@ final class NodeConnection {
         }
         LOG.warn("lost {}", why);
         outbox.abandon();
-        for (PendingTask p : List.copyOf(pending.values())) {
-            fail(p, lost(lostCause));
-        }
+        // Listeners first: a caller whose task fails may look at the pool's events at once.
         try {
             lostListener.accept(info());
         } catch (RuntimeException e) {
             LOG.warn("a listener failed on the loss of node {}", info.rank(), e);
+        }
+        for (PendingTask p : List.copyOf(pending.values())) {
+            fail(p, lost(lostCause));
         }
     }
 

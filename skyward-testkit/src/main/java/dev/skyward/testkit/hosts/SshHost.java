@@ -168,6 +168,19 @@ public final class SshHost {
         startSshd();
     }
 
+    /**
+     * Takes the host off the network as far as SSH goes: sshd and every connection end, so nothing
+     * can reconnect until {@link #comeBack()}; processes started detached keep running.
+     */
+    public void goOffline() {
+        stopSshd();
+    }
+
+    /** Starts sshd again after {@link #goOffline()}, on the same port with the same key. */
+    public void comeBack() throws IOException {
+        startSshd();
+    }
+
     /** Stops sshd and starts it again on the same port with the same key. */
     public void restart() throws IOException {
         stopSshd();

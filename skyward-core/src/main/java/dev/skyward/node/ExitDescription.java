@@ -1,7 +1,14 @@
-package dev.skyward.local;
+package dev.skyward.node;
 
-/** An agent process's exit status in words: a code, or the signal that ended it. */
-final class ExitDescription {
+/**
+ * An agent process's exit status in words: a code, or the signal that ended it. Launchers use it to
+ * say how a node's agent ended.
+ *
+ * <pre>{@code
+ * ExitDescription.of(137)   // "the agent was killed by signal 9 (SIGKILL), e.g. by ..."
+ * }</pre>
+ */
+public final class ExitDescription {
 
     private static final String[] SIGNALS = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
         "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
@@ -13,7 +20,7 @@ final class ExitDescription {
      * @param status the exit value Java reports (128 + N when signal N ended the process)
      * @return e.g. "the agent exited with code 3" or "the agent was killed by signal 9 (SIGKILL)"
      */
-    static String of(int status) {
+    public static String of(int status) {
         if (status > 128 && status < 128 + 65) {
             int signal = status - 128;
             String name = signal < SIGNALS.length ? " (" + SIGNALS[signal] + ")" : "";
