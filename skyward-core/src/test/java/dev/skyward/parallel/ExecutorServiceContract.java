@@ -5,6 +5,7 @@ import static dev.skyward.parallel.Tasks.blocker;
 import static dev.skyward.parallel.Tasks.failing;
 import static dev.skyward.parallel.Tasks.touch;
 import static dev.skyward.parallel.Tasks.value;
+import static dev.skyward.parallel.Tasks.valueOnce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -249,7 +250,9 @@ abstract class ExecutorServiceContract {
 
     @Test
     void invokeAnyCancelsTheOthersOnceOneSucceeds() throws Exception {
-        List<Callable<Object>> tasks = List.of(asObject(blocker(dir, "slow")), asObject(value(5)));
+        // The winner waits until the slow one runs: a task cancelled before it starts is never interrupted.
+        List<Callable<Object>> tasks = List.of(asObject(blocker(dir, "slow")),
+                asObject(valueOnce(marker("slow.started"), 5)));
         assertThat(executor.invokeAny(tasks)).isEqualTo(5);
         awaitFile(marker("slow.interrupted"));
     }

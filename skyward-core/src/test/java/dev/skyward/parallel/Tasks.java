@@ -17,6 +17,17 @@ final class Tasks {
         return () -> v;
     }
 
+    /** Returns {@code v} once {@code marker} exists (so another task is known to be running). */
+    static RemoteCallable<Integer> valueOnce(Path marker, int v) {
+        String m = marker.toString();
+        return () -> {
+            while (!Files.exists(Path.of(m))) {
+                Thread.sleep(5);
+            }
+            return v;
+        };
+    }
+
     static RemoteCallable<Integer> failing(String message) {
         return () -> {
             throw new IllegalStateException(message);
