@@ -291,8 +291,9 @@ class SshBootstrapTest {
         SshStartedAgent a = launcher.start(instance(h, pool, 0), command(pool, 0, Duration.ofSeconds(2)));
         // Simulate a crashed client: the connection goes away and nobody cleans up.
         a.abandon();
+        // The agent exits, then its wrapper records the exit and removes the run directory: wait for both.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!h.javaProcesses().isEmpty() && System.nanoTime() < deadline) {
+        while ((!h.javaProcesses().isEmpty() || Files.exists(Path.of(a.runDir()))) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertThat(h.javaProcesses()).isEmpty();
