@@ -2,6 +2,7 @@ package dev.skyward.spi;
 
 import dev.skyward.PoolConfigurationException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,10 +27,10 @@ public final class ProviderDescriptors {
     }
 
     /**
-     * Every descriptor on the classpath, by name (the first one wins when two modules claim a name),
-     * looked up with this library's class loader and the thread's context class loader.
+     * Every descriptor on the classpath, by name (the first one found wins when two modules claim a
+     * name), looked up with this library's class loader and the thread's context class loader.
      *
-     * @return descriptors in discovery order
+     * @return descriptors sorted by name, so listings do not depend on the classpath's order
      */
     public static List<ProviderDescriptor> all() {
         Map<String, ProviderDescriptor> byName = new LinkedHashMap<>();
@@ -49,7 +50,7 @@ public final class ProviderDescriptors {
                         + "; check its META-INF/services/" + ProviderDescriptor.class.getName(), e);
             }
         }
-        return List.copyOf(byName.values());
+        return byName.values().stream().sorted(Comparator.comparing(ProviderDescriptor::name)).toList();
     }
 
     /** The names of the providers on the classpath. */

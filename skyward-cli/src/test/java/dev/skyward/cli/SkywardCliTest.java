@@ -45,7 +45,7 @@ class SkywardCliTest {
         String[] lines = out.toString().split("\n");
         assertThat(lines[0]).startsWith("PROVIDER").contains("INSTANCE TYPE", "REGION", "$/H");
         assertThat(lines[1]).startsWith("verda").contains("8H100.80S.176V", "FIN-03", "on-demand", "15.92");
-        assertThat(out.toString()).contains("13 offers; catalogs: digitalocean (built-in), verda (built-in), aws (built-in)");
+        assertThat(out.toString()).contains("13 offers; catalogs: aws (built-in), digitalocean (built-in), verda (built-in)");
     }
 
     @Test
@@ -86,7 +86,7 @@ class SkywardCliTest {
     void acceleratorsListsWhoOffersWhat() {
         assertThat(run(Map.of(), "accelerators")).isZero();
 
-        assertThat(out.toString()).containsPattern("H100 +80 GiB +nvidia +digitalocean 1,8; verda 1,2,4,8; aws 1,8");
+        assertThat(out.toString()).containsPattern("H100 +80 GiB +nvidia +aws 1,8; digitalocean 1,8; verda 1,2,4,8");
         assertThat(out.toString()).containsPattern("MI300X +192 GiB +amd +digitalocean 1,8");
     }
 

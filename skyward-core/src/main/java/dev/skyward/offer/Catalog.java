@@ -50,7 +50,7 @@ public record Catalog(String provider, String source, List<Offer> offers) {
      * {@link ProviderDescriptor}s) that ship the resource {@code dev/skyward/catalogs/<name>.csv}
      * with rows, or have an override file.
      *
-     * @return provider names, in discovery order
+     * @return provider names, sorted
      */
     public static List<String> providers() {
         return ProviderDescriptors.all().stream().map(ProviderDescriptor::name)
