@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -43,7 +42,6 @@ public final class SshAgentLauncher implements AgentLauncher {
     private final BootstrapSettings settings;
     private final Function<Instance, SshCredentials> credentials;
     private final Consumer<PoolEvent> events;
-    private final AtomicLong bytesUploaded = new AtomicLong();
 
     /**
      * @param settings image, deadlines, extra jars
@@ -55,11 +53,6 @@ public final class SshAgentLauncher implements AgentLauncher {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.events = Objects.requireNonNull(events, "events");
-    }
-
-    /** Bytes sent into node caches by this launcher so far, all nodes together. */
-    public long bytesUploaded() {
-        return bytesUploaded.get();
     }
 
     /**
@@ -130,7 +123,6 @@ public final class SshAgentLauncher implements AgentLauncher {
             t = System.nanoTime();
             ArtifactUploader.Result up = phase(session, BootstrapPhase.UPLOAD, () -> ArtifactUploader.upload(session,
                     facts, artifacts, settings.timeout(BootstrapPhase.UPLOAD), m -> emit(command, BootstrapPhase.UPLOAD, m)));
-            bytesUploaded.addAndGet(up.bytesSent());
             phases.put(BootstrapPhase.UPLOAD, since(t));
             emit(command, BootstrapPhase.UPLOAD, up.filesSent() + " sent (" + up.bytesSent() + " bytes), "
                     + up.filesCached() + " cached");
