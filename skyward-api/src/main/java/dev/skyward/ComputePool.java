@@ -48,8 +48,27 @@ public interface ComputePool extends AutoCloseable {
     /** Current lifecycle state. */
     PoolState state();
 
-    /** The nodes, in rank order. */
+    /**
+     * The nodes now, in rank order: a lost node shows {@link NodeInfo#isLost()} until its replacement
+     * takes its place; an elastic pool's list grows and shrinks.
+     */
     List<NodeInfo> nodes();
+
+    /**
+     * Grows or shrinks the pool to {@code nodes} and waits until it has that many: new nodes get the
+     * next ranks; the highest ranks leave, each after its running tasks end (no new work goes there
+     * meanwhile). An elastic pool keeps adapting afterwards, within its bounds.
+     *
+     * <pre>{@code
+     * pool.resize(8);     // before a big sweep
+     * pool.resize(1);     // after it
+     * }</pre>
+     *
+     * @param nodes the new size, 1 to 1024 (within {@code nodes(min, max)} for an elastic pool)
+     * @throws PoolConfigurationException for a size outside the bounds
+     * @throws ProvisioningException the new nodes could not be started
+     */
+    void resize(int nodes);
 
     /** Number of nodes. */
     default int size() {
@@ -284,6 +303,11 @@ public interface ComputePool extends AutoCloseable {
         private final List<PoolListener> listeners = new ArrayList<>();
         private boolean console = true;
         private final List<String> agentJvmOptions = new ArrayList<>();
+        private int maxNodes = 1;
+        private Replacement replacement = Replacement.DEFAULT;
+        private int retries = 3;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private HealthCheck healthCheck;
 
         Builder() {
         }
@@ -361,6 +385,105 @@ public interface ComputePool extends AutoCloseable {
                         + "; a pool needs at least one node");
             }
             this.nodes = nodes;
+            this.maxNodes = nodes;
+            return this;
+        }
+
+        /**
+         * An elastic pool: {@code build()} returns once {@code min} nodes are ready; the pool adds nodes,
+         * up to {@code max}, while tasks wait for a free node, and gives back a node that stayed idle for
+         * {@link #idleTimeout(Duration)}, never going below {@code min}. Tasks wait in this process until
+         * a node has room (at most twice {@link #concurrency(int)} per node), so a node that joins takes
+         * its share at once. Each change is a {@link PoolEvent.Resized} event with the new hourly price.
+         *
+         * <pre>{@code
+         * try (var pool = ComputePool.builder().nodes(1, 4).idleTimeout(Duration.ofMinutes(2)).build()) {
+         *     pool.map(configs, (ctx, cfg) -> train(cfg));    // grows toward 4 while configs wait
+         * }                                                   // back to 1 after two idle minutes
+         * }</pre>
+         *
+         * Ranks stay dense: nodes join with the next rank and the highest ranks leave first.
+         *
+         * @param min nodes at the start and at least, 1 or more
+         * @param max nodes at most, {@code min} to 1024
+         * @return this builder
+         */
+        public Builder nodes(int min, int max) {
+            nodes(min);
+            if (max < min || max > MAX_NODES) {
+                throw new PoolConfigurationException("the most nodes of an elastic pool must be between its least ("
+                        + min + ") and " + MAX_NODES + ", was " + max);
+            }
+            this.maxNodes = max;
+            return this;
+        }
+
+        /**
+         * How long a node above an elastic pool's minimum may stay without work before it is given back.
+         * Default 5 minutes: long enough that the gaps of an interactive session do not churn machines
+         * that take minutes to boot, short enough that a forgotten pool stops costing soon.
+         *
+         * @param idle at least 1 s
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration idle) {
+            positive(idle, "idleTimeout");
+            if (idle.toMillis() < 1000) {
+                throw new PoolConfigurationException("idleTimeout must be at least 1s, was " + idle);
+            }
+            this.idleTimeout = idle;
+            return this;
+        }
+
+        /**
+         * What happens when a node is lost. Default {@link Replacement#DEFAULT}: a replacement with the
+         * same rank, at most 3 times per rank.
+         *
+         * <pre>{@code
+         * ComputePool.builder().nodes(4).replacement(Replacement.NEVER)
+         * }</pre>
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder replacement(Replacement policy) {
+            this.replacement = Require.notNull(policy, "replacement");
+            return this;
+        }
+
+        /**
+         * How often a task whose node was lost while it ran is sent again, to another node (or to the
+         * replacement of its rank, for work pinned to a rank and {@code broadcast}). Default 3, as in
+         * Skyward for Python: enough to ride out a reclaimed spot machine and a flaky one in the same
+         * task's life, few enough that a task which itself kills its node does not take down one node
+         * after another. A task that throws is never retried; a task marked {@link Task#once(Task)} or
+         * {@link MapTask#once(MapTask)} is never sent again. Results are delivered once.
+         *
+         * @param retries 0 to 100
+         * @return this builder
+         */
+        public Builder retries(int retries) {
+            if (retries < 0 || retries > 100) {
+                throw new PoolConfigurationException("retries must be between 0 and 100, was " + retries);
+            }
+            this.retries = retries;
+            return this;
+        }
+
+        /**
+         * A check run on every node every so often; a node failing it {@code failures} times in a row
+         * is lost, and replaced. Default: none.
+         *
+         * <pre>{@code
+         * ComputePool.builder().healthCheck(new HealthCheck(ctx -> Files.exists(Path.of("/dev/nvidia0")),
+         *         Duration.ofSeconds(30), 3))
+         * }</pre>
+         *
+         * @param check the check
+         * @return this builder
+         */
+        public Builder healthCheck(HealthCheck check) {
+            this.healthCheck = Require.notNull(check, "healthCheck");
             return this;
         }
 
@@ -664,7 +787,8 @@ public interface ComputePool extends AutoCloseable {
         public PoolSpec spec() {
             return new PoolSpec(name, providers, accelerator, nodes, image, selection, allocation, scheduling,
                     concurrency, env, masterPort, minVcpus, minMemoryGiB, regions, maxHourlyPrice, provisionTimeout,
-                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console, agentJvmOptions);
+                    shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console, agentJvmOptions,
+                    maxNodes, replacement, retries, idleTimeout, healthCheck);
         }
 
         /**

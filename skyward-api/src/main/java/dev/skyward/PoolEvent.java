@@ -63,14 +63,63 @@ public sealed interface PoolEvent {
     }
 
     /**
-     * A node was lost: its agent exited or was killed, or stopped answering heartbeats. Tasks that
-     * were on it failed with {@link NodeLostException}; the other nodes go on.
+     * A node was lost: its agent exited or was killed, it stopped answering heartbeats, or it failed
+     * its {@link HealthCheck}. Tasks that were on it are retried elsewhere (see
+     * {@link ComputePool.Builder#retries(int)}) or fail with {@link NodeLostException}; the other nodes
+     * go on, and a replacement follows unless {@link Replacement#NEVER}.
      *
      * @param poolId the pool
      * @param node the node, with {@link NodeInfo#lostReason()} set
      * @param reason what happened (exit code or signal, the agent's last log lines, or the silence)
      */
     record NodeLost(String poolId, NodeInfo node, String reason) implements PoolEvent {
+    }
+
+    /**
+     * A lost node is being replaced: a new instance is asked of the same provider, and once its agent
+     * is connected it takes the lost node's rank ({@link NodeReplaced}).
+     *
+     * @param poolId the pool
+     * @param rank the rank that gets the new node
+     * @param attempt 1 for the rank's first replacement, then 2, ...
+     * @param reason why the old node was lost
+     */
+    record NodeReplacing(String poolId, int rank, int attempt, String reason) implements PoolEvent {
+    }
+
+    /**
+     * A replacement node is ready and serves the lost rank; work pinned to the rank and tasks waiting
+     * for a retry go there.
+     *
+     * @param poolId the pool
+     * @param node the new node
+     * @param elapsed from the loss to this moment
+     */
+    record NodeReplaced(String poolId, NodeInfo node, Duration elapsed) implements PoolEvent {
+    }
+
+    /**
+     * A lost rank will not be replaced: the policy's limit is reached, or starting the replacement
+     * failed. Work pinned to the rank fails with {@link NodeLostException}.
+     *
+     * @param poolId the pool
+     * @param rank the rank
+     * @param reason why not
+     */
+    record NodeNotReplaced(String poolId, int rank, String reason) implements PoolEvent {
+    }
+
+    /**
+     * The pool's size changed: an elastic pool grew while tasks queued or gave back idle nodes, or
+     * {@link ComputePool#resize(int)} was called.
+     *
+     * @param poolId the pool
+     * @param from nodes before
+     * @param to nodes after
+     * @param hourlyPrice the pool's hourly price in USD at the new size (0 on the local provider)
+     * @param why what caused it, e.g. {@code 12 tasks waiting} or {@code idle for PT30S}
+     */
+    record Resized(String poolId, int from, int to, double hourlyPrice, String why) implements PoolEvent {
     }
 
     /**

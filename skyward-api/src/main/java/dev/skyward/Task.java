@@ -29,4 +29,37 @@ public interface Task<T> extends Serializable {
      *     is the original exception (type, message, remote stack, causes and suppressed ones)
      */
     T call(NodeContext ctx) throws Exception;
+
+    /**
+     * This task, marked to run at most once: if its node is lost while it runs, it fails with
+     * {@link NodeLostException} instead of being retried on another node (see
+     * {@link ComputePool.Builder#retries(int)}). For work with effects outside the node that must not
+     * happen twice, such as charging a card or sending a mail.
+     *
+     * <pre>{@code
+     * pool.run(Task.once(ctx -> mailer.send(report)));
+     * }</pre>
+     *
+     * @param task the task
+     * @param <T> result type
+     * @return the task, marked
+     */
+    static <T> Task<T> once(Task<T> task) {
+        return task instanceof Once<T> o ? o : new Once<>(Require.notNull(task, "task"));
+    }
+
+    /**
+     * A task that is never retried after a node loss; made by {@link Task#once(Task)}.
+     *
+     * @param task the task it runs
+     * @param <T> result type
+     */
+    record Once<T>(Task<T> task) implements Task<T> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public T call(NodeContext ctx) throws Exception {
+            return task.call(ctx);
+        }
+    }
 }

@@ -2,6 +2,8 @@ package dev.skyward.spi;
 
 import dev.skyward.Accelerator;
 import dev.skyward.Allocation;
+import dev.skyward.HealthCheck;
+import dev.skyward.Replacement;
 import dev.skyward.Image;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolListener;
@@ -18,7 +20,7 @@ import java.util.Map;
  * @param name pool name (also the prefix of its id)
  * @param providers providers in the order given; empty means the local provider
  * @param accelerator accelerator per node
- * @param nodes node count
+ * @param nodes node count at the start; the minimum of an elastic pool
  * @param image what nodes need
  * @param selection offer ordering rule
  * @param allocation on-demand or spot
@@ -38,13 +40,19 @@ import java.util.Map;
  * @param listeners pool event listeners
  * @param console whether progress is shown on the console
  * @param agentJvmOptions JVM options for every agent, after Skyward's own
+ * @param maxNodes the most nodes an elastic pool grows to; {@code nodes} for a pool of fixed size
+ * @param replacement what happens to lost nodes
+ * @param retries how often a task interrupted by a node loss is sent again
+ * @param idleTimeout how long a node above the minimum of an elastic pool may stay idle before it is given back
+ * @param healthCheck the check run on every node, or {@code null}
  */
 public record PoolSpec(String name, List<Provider> providers, Accelerator accelerator, int nodes, Image image,
         Selection selection, Allocation allocation, Scheduling scheduling, int concurrency, Map<String, String> env,
         int masterPort, int minVcpus, double minMemoryGiB, List<String> regions, double maxHourlyPrice,
         Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, Duration maxNodeLifetime,
         OutputListener output,
-        List<PoolListener> listeners, boolean console, List<String> agentJvmOptions) {
+        List<PoolListener> listeners, boolean console, List<String> agentJvmOptions, int maxNodes,
+        Replacement replacement, int retries, Duration idleTimeout, HealthCheck healthCheck) {
 
     /** Copies the collections. */
     public PoolSpec {
@@ -53,6 +61,11 @@ public record PoolSpec(String name, List<Provider> providers, Accelerator accele
         regions = List.copyOf(regions);
         listeners = List.copyOf(listeners);
         agentJvmOptions = List.copyOf(agentJvmOptions);
+    }
+
+    /** Whether the pool grows and shrinks between {@link #nodes()} and {@link #maxNodes()}. */
+    public boolean elastic() {
+        return maxNodes > nodes;
     }
 
     /** The offer query this spec implies. */

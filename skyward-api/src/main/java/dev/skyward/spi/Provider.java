@@ -1,5 +1,6 @@
 package dev.skyward.spi;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -77,4 +78,28 @@ public interface Provider {
      * @param poolId the pool
      */
     void terminate(String poolId);
+
+    /**
+     * Terminates some of the pool's instances and waits until they are gone, leaving the others and
+     * the pool's extras (keys, security groups) as they are. The engine calls it to replace a lost
+     * node and to give back an idle one; a following {@link #launch} with the same count then creates
+     * exactly the missing launch indices, so a replacement gets the lost node's index (its rank).
+     * Ids that are already gone, or not the pool's, are ignored.
+     *
+     * <pre>{@code
+     * provider.terminate(poolId, List.of(lost.id()));
+     * provider.launch(sameRequest);                 // recreates lost.launchIndex() only
+     * }</pre>
+     *
+     * <p>The default refuses: a provider that cannot terminate single instances makes a pool that
+     * does not replace nodes or shrink.
+     *
+     * @param poolId the pool
+     * @param instanceIds ids as {@link Instance#id()} reports them
+     * @throws UnsupportedOperationException the provider cannot do it
+     * @throws ProviderException classified, when the provider failed to
+     */
+    default void terminate(String poolId, Collection<String> instanceIds) {
+        throw new UnsupportedOperationException(name() + " cannot terminate single instances of a pool");
+    }
 }
