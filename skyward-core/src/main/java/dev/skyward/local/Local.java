@@ -106,13 +106,27 @@ public final class Local implements Provider {
     @Override
     public void terminate(String poolId) {
         for (Path dir : nodeDirs(poolId)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot remove local node directory " + dir + ": " + e.getMessage(), e);
+            remove(dir);
+        }
+    }
+
+    /** Removes the node directories of these instances; the engine has stopped their agents. */
+    @Override
+    public void terminate(String poolId, java.util.Collection<String> instanceIds) {
+        for (Path dir : nodeDirs(poolId)) {
+            if (instanceIds.contains(dir.getFileName().toString())) {
+                remove(dir);
             }
+        }
+    }
+
+    private static void remove(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove local node directory " + dir + ": " + e.getMessage(), e);
         }
     }
 

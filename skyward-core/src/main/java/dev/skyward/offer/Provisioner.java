@@ -137,6 +137,40 @@ public final class Provisioner {
     }
 
     /**
+     * The launch request for {@code count} instances of an offer: the one place that says what a
+     * pool's launches carry (tags), for the first provisioning and for the instances added later
+     * (replacements, growth).
+     *
+     * @param spec the pool settings
+     * @param poolId the pool id
+     * @param offer the offer
+     * @param count instances the pool should have (launch is idempotent)
+     * @param spot whether on the spot market
+     * @param sshPublicKey the pool's public key, or {@code null}
+     * @return the request
+     */
+    public static LaunchRequest launchRequest(PoolSpec spec, String poolId, Offer offer, int count, boolean spot,
+            String sshPublicKey) {
+        return new LaunchRequest(poolId, offer, count, spot, spec.image(), sshPublicKey,
+                Map.of("skyward-name", spec.name()));
+    }
+
+    /**
+     * Waits until what a launch returned runs and can be reached, as after the first provisioning
+     * (the caller bounds the wait by interrupting it).
+     *
+     * @param provider who launched
+     * @param request the launch
+     * @param launched what launch returned
+     * @return the instances once ready
+     * @throws InterruptedException when the caller's deadline interrupted the wait
+     */
+    public static List<Instance> awaitReady(Provider provider, LaunchRequest request, List<Instance> launched)
+            throws InterruptedException {
+        return Readiness.await(provider, request, launched);
+    }
+
+    /**
      * The normalized offer query a spec implies: the accelerator name checked and normalized
      * ({@code "nvidia_h100"} becomes {@code H100} with its memory). Call it to validate settings
      * before starting anything.
@@ -322,8 +356,7 @@ public final class Provisioner {
         private Provisioned attempt(Provider provider, Candidate c, OfferQuery query) {
             publish(new PoolEvent.OfferChosen(poolId, c.offer(), spec.nodes()));
             LOG.debug("pool {}: trying {} x{}", poolId, c, spec.nodes());
-            LaunchRequest request = new LaunchRequest(poolId, c.offer(), spec.nodes(), c.spot(), spec.image(),
-                    sshPublicKey, Map.of("skyward-name", spec.name()));
+            LaunchRequest request = launchRequest(spec, poolId, c.offer(), spec.nodes(), c.spot(), sshPublicKey);
             for (int tryNo = 1; ; tryNo++) {
                 Outcome outcome = launch(provider, request);
                 if (outcome.instances != null) {

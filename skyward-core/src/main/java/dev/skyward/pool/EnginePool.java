@@ -73,7 +73,6 @@ final class EnginePool implements ComputePool {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnginePool.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long SPIN_NANOS = 150_000;
 
     private final PoolSpec spec;
     private final String id;
@@ -89,14 +88,42 @@ final class EnginePool implements ComputePool {
     private final ExecutorService completions;
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
-    private volatile List<NodeConnection> nodes = List.of();
-    /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
-     *  (image install, cold upload) must not let the agents already started time out. */
+    /** The ranks and their nodes; the dispatcher reads the ready ones. */
+    private final Ranks ranks = new Ranks(this::ranksChanged);
+    /** Nodes connected so far (replacements too), heartbeated from the moment they connect: a slow node's
+     *  bootstrap (image install, cold upload) must not let the agents already started time out. */
     private final List<NodeConnection> connected = new CopyOnWriteArrayList<>();
+    /** Replacement and growth run here; close() waits for them before it stops the agents. */
+    private final ExecutorService workers;
     /** This pool's ephemeral SSH key, made when first needed: its public half goes to providers that create machines. */
     private PoolKey poolKey;
-    private volatile Scheduler scheduler;
+    private volatile Dispatcher dispatcher;
+    private volatile Healer healer;
+    private volatile Autoscaler autoscaler;
     private Provisioned provisioned;
+    private AgentLauncher launcher;
+    private String head;
+    private final Call.Pool calls = new Call.Pool() {
+        @Override
+        public PendingTask send(NodeConnection node, Object task, byte[] payload, ClassLoader loader) {
+            return EnginePool.this.send(node, task, payload, loader);
+        }
+
+        @Override
+        public Dispatcher dispatcher() {
+            return dispatcher;
+        }
+
+        @Override
+        public java.util.concurrent.Executor background() {
+            return completions;
+        }
+
+        @Override
+        public boolean closing() {
+            return EnginePool.this.closing();
+        }
+    };
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
@@ -115,6 +142,7 @@ final class EnginePool implements ComputePool {
         this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("skyward-complete-" + id));
         this.codeExecutor = Executors.newCachedThreadPool(daemon("skyward-code-" + id));
+        this.workers = Executors.newCachedThreadPool(daemon("skyward-heal-" + id));
         ClassLoader likely = Thread.currentThread().getContextClassLoader();
         Serialization.warmUpInBackground(likely != null ? likely : EnginePool.class.getClassLoader(),
                 (Task<Object>) ctx -> null);
@@ -151,32 +179,121 @@ final class EnginePool implements ComputePool {
         List<Instance> instances = provisioned.instances().stream()
                 .sorted(Comparator.comparingInt(Instance::launchIndex).thenComparing(Instance::id))
                 .limit(spec.nodes()).toList();
-        String head = instances.get(0).clusterAddress();
-        AgentLauncher launcher = new NodeStarter(provisioned.provider(), spec, this::poolKey, events::publish);
+        head = instances.get(0).clusterAddress();
+        launcher = new NodeStarter(provisioned.provider(), spec, this::poolKey, events::publish);
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 500, 500, TimeUnit.MILLISECONDS);
+        dispatcher = new Dispatcher(ranks, new Scheduler(spec.scheduling(), spec.elastic()),
+                spec.elastic() ? 2 * spec.concurrency() : Integer.MAX_VALUE);
+        NodeSupply supply = new NodeSupply(provisioned, spec, id, createsMachines ? poolKey().publicKey() : null);
+        NodeFactory factory = nodeFactory();
+        healer = new Healer(id, ranks, supply, factory, spec.replacement(), spec.provisionTimeout(), events::publish,
+                workers, heartbeats, this::closing);
 
+        List<NodeSlot> slots = new ArrayList<>();
+        for (int rank = 0; rank < instances.size(); rank++) {
+            slots.add(ranks.add());
+        }
         ExecutorService starters = Executors.newFixedThreadPool(instances.size(), daemon("skyward-start-" + id));
         try {
             List<Future<NodeConnection>> futures = new ArrayList<>();
             for (int rank = 0; rank < instances.size(); rank++) {
                 int r = rank;
-                futures.add(starters.submit(() -> startNode(r, instances.get(r), instances.size(), head, launcher)));
+                futures.add(starters.submit(() -> startNode(r, instances.get(r), instances.size())));
             }
             long deadline = startNanos + spec.provisionTimeout().toNanos();
             List<NodeConnection> started = new ArrayList<>();
             for (Future<NodeConnection> f : futures) {
                 started.add(await(f, deadline));
             }
-            nodes = List.copyOf(started);
+            for (int r = 0; r < started.size(); r++) {
+                ranks.serve(slots.get(r), started.get(r), instances.get(r));
+            }
         } finally {
             starters.shutdownNow();
         }
-        scheduler = new Scheduler(nodes, spec.scheduling());
+        autoscaler = new Autoscaler(id, ranks, dispatcher, supply, factory, spec.nodes(), spec.maxNodes(),
+                spec.concurrency(), spec.idleTimeout(), spec.provisionTimeout(), events::publish, workers,
+                this::closing);
         lifecycle.moveTo(PoolState.READY);
+        if (spec.elastic()) {
+            heartbeats.scheduleWithFixedDelay(() -> autoscaler.tick(), 250, 250, TimeUnit.MILLISECONDS);
+        }
+        if (spec.healthCheck() != null) {
+            new HealthChecks(spec.healthCheck(), ranks, this::healthCheck).start(heartbeats);
+        }
+        ranksChanged(); // a node lost while the others were still starting
     }
 
-    private NodeConnection startNode(int rank, Instance instance, int count, String head, AgentLauncher launcher)
-            throws Exception {
+    private NodeFactory nodeFactory() {
+        return new NodeFactory() {
+            @Override
+            public NodeConnection start(int rank, Instance instance) throws Exception {
+                return startNode(rank, instance, Math.max(ranks.all().size(), rank + 1));
+            }
+
+            @Override
+            public void stop(NodeConnection node) {
+                connected.remove(node);
+                node.shutdownAgent("the pool gives this node back", spec.shutdownGrace());
+                node.close();
+                try {
+                    node.agent().destroy(spec.shutdownGrace());
+                } catch (RuntimeException e) {
+                    LOG.warn("pool {}: stopping node {} failed: {}", id, node.rank(), e.toString());
+                }
+            }
+        };
+    }
+
+    /** The pool's state follows its ranks: DEGRADED while one misses its node, READY again when none does. */
+    private synchronized void ranksChanged() {
+        Dispatcher d = dispatcher;
+        if (d != null) {
+            d.drain();
+        }
+        PoolState state = lifecycle.state();
+        boolean missing = ranks.anyMissing();
+        if (state == PoolState.READY && missing) {
+            lifecycle.tryMoveTo(PoolState.DEGRADED);
+        } else if (state == PoolState.DEGRADED && !missing) {
+            lifecycle.tryMoveTo(PoolState.READY);
+        }
+    }
+
+    private boolean closing() {
+        PoolState s = lifecycle.state();
+        return s == PoolState.CLOSING || s == PoolState.CLOSED || s == PoolState.FAILED;
+    }
+
+    /**
+     * The node will go soon (a spot interruption notice, for instance): it takes no new work from
+     * now on, its replacement (same rank) starts at once, its running tasks may finish, and it is
+     * stopped and its instance terminated once idle. If it goes first, its tasks are retried on the
+     * replacement or another node. For the provider-specific watchers that learn of it.
+     */
+    void nodePreempted(NodeConnection node, String why) {
+        Healer h = healer;
+        if (h != null) {
+            h.preempted(node, why);
+        }
+    }
+
+    /** As {@link #nodePreempted(NodeConnection, String)}, by rank. */
+    void nodePreempted(int rank, String why) {
+        NodeSlot s = ranks.get(rank);
+        if (s != null && s.node() != null) {
+            nodePreempted(s.node(), why);
+        }
+    }
+
+    private CompletableFuture<Boolean> healthCheck(NodeConnection node) {
+        Task<Boolean> check = spec.healthCheck().check();
+        ClassLoader loader = loaderOf(check);
+        PendingTask p = send(node, check, serialize(check, loader, "health check"), loader);
+        return p.raw.thenApply(bytes -> Call.<Boolean>decode(bytes, loader, p.id, p.rank));
+    }
+
+    private NodeConnection startNode(int rank, Instance instance, int count) throws Exception {
         AgentCommand command = new AgentCommand(AgentJar.get().path(), id, rank, token,
                 NodeEnvironment.of(id, rank, count, head, spec.masterPort(), provisioned.offer().accelerator(),
                         mergedEnv(), token),
@@ -184,12 +301,20 @@ final class EnginePool implements ComputePool {
                 .withJvmOptions(spec.agentJvmOptions());
         StartedAgent agent = launcher.start(instance, command);
         synchronized (agents) {
-            agents.add(agent);
+            agents.add(agent); // close() stops it, even when it was started for a replacement meanwhile
         }
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
+        NodeConnection[] self = new NodeConnection[1];
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
-                spec.heartbeatGrace(), pause, lost -> events.publish(new PoolEvent.NodeLost(id, lost, lost.lostReason())));
+                spec.heartbeatGrace(), pause, lost -> {
+                    events.publish(new PoolEvent.NodeLost(id, lost, lost.lostReason()));
+                    Healer h = healer;
+                    if (h != null && self[0] != null && lifecycle.state() != PoolState.STARTING) {
+                        h.lost(self[0], lost.lostReason());
+                    }
+                });
+        self[0] = c;
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
@@ -245,7 +370,13 @@ final class EnginePool implements ComputePool {
 
     @Override
     public List<NodeInfo> nodes() {
-        return nodes.stream().map(NodeConnection::info).toList();
+        return ranks.infos();
+    }
+
+    @Override
+    public void resize(int nodes) {
+        checkAcceptsTasks();
+        autoscaler.resize(nodes, spec.elastic());
     }
 
     @Override
@@ -255,12 +386,20 @@ final class EnginePool implements ComputePool {
 
     @Override
     public <T> T run(Task<T> task) {
-        return runOn(scheduler().pick(), task);
+        return this.<T>call(task, -1).await();
     }
 
     @Override
     public <T> CompletableFuture<T> submit(Task<T> task) {
-        return submitTo(scheduler().pick(), task);
+        return this.<T>call(task, -1).future(completions);
+    }
+
+    /** A task's call, pinned to a rank or not ({@code -1}); a {@link Task#once} task is never retried. */
+    private <T> Call<T> call(Task<T> task, int rank) {
+        Task<T> actual = task instanceof Task.Once<T> once ? once.task() : task;
+        int retries = actual != task ? 0 : spec.retries();
+        ClassLoader loader = loaderOf(actual);
+        return new Call<T>(calls, actual, encode(actual, loader, "task"), loader, rank, retries).start();
     }
 
     @Override
@@ -269,11 +408,17 @@ final class EnginePool implements ComputePool {
             throw new PoolConfigurationException("the stream window (elements ahead of the consumer) must be at least 1, "
                     + "was " + window);
         }
-        NodeConnection node = scheduler().pick();
         byte[] payload = encode(producer, loaderOf(producer), "task");
-        PendingTask p = new PendingTask(taskIds.incrementAndGet(), node.rank(), loaderOf(producer));
-        StreamedResult<T> elements = new StreamedResult<>(node, p, window, bytes -> decode(p, bytes),
-                error -> translate(p, error));
+        // Elements already handed to the consumer cannot be taken back: a stream is never retried.
+        NodeConnection node = new Scheduler(spec.scheduling(), false).pick(ranks.ready(), Integer.MAX_VALUE);
+        if (node == null) {
+            throw new NodeLostException(-1, "no node of pool " + id + " takes work now (every node is lost or "
+                    + "being replaced); try again once a replacement is ready", null);
+        }
+        ClassLoader loader = loaderOf(producer);
+        PendingTask p = new PendingTask(taskIds.incrementAndGet(), node.rank(), loader);
+        StreamedResult<T> elements = new StreamedResult<>(node, p, window,
+                bytes -> Call.decode(bytes, loader, p.id, p.rank), error -> Call.translate(error, loader, p.id, p.rank));
         synchronized (node.snippets()) {
             SnippetStatics.Shipment snippets = code.statics().shipment(producer, node.snippets());
             node.send(p, payload, snippets, window);
@@ -282,70 +427,73 @@ final class EnginePool implements ComputePool {
                 .onClose(elements::close);
     }
 
-    private <T> T runOn(NodeConnection node, Task<T> task) {
-        return await(send(node, task, encode(task, loaderOf(task), "task")));
-    }
-
-    private <T> CompletableFuture<T> submitTo(NodeConnection node, Task<T> task) {
-        return future(node, send(node, task, encode(task, loaderOf(task), "task")));
-    }
-
     @Override
     public <T> List<T> broadcast(Task<T> task) {
-        Scheduler s = scheduler();
-        byte[] payload = encode(task, loaderOf(task), "task");
-        List<PendingTask> sent = new ArrayList<>();
-        for (NodeConnection n : nodes) {
-            sent.add(send(n, task, payload));
+        checkAcceptsTasks();
+        Task<T> actual = task instanceof Task.Once<T> once ? once.task() : task;
+        int retries = actual != task ? 0 : spec.retries();
+        ClassLoader loader = loaderOf(actual);
+        byte[] payload = encode(actual, loader, "task");
+        List<Call<T>> sent = new ArrayList<>();
+        // Every rank, each element pinned to it: a lost rank's element re-runs on its replacement.
+        for (NodeSlot slot : ranks.all()) {
+            if (slot.node() != null) {
+                sent.add(new Call<T>(calls, actual, payload, loader, slot.rank, retries).start());
+            }
         }
         return awaitAll(sent);
     }
 
     @Override
     public <T> List<T> parallel(Collection<? extends Task<? extends T>> tasks) {
-        Scheduler s = scheduler();
+        checkAcceptsTasks();
+        List<Task<? extends T>> actual = new ArrayList<>();
         List<byte[]> payloads = new ArrayList<>();
         int i = 0;
         for (Task<? extends T> t : tasks) {
-            payloads.add(encode(t, loaderOf(t), "task " + i++));
+            Task<? extends T> a = t instanceof Task.Once<? extends T> once ? once.task() : t;
+            actual.add(a);
+            payloads.add(encode(a, loaderOf(a), "task " + i++));
         }
-        List<PendingTask> sent = new ArrayList<>();
+        List<Call<T>> sent = new ArrayList<>();
         i = 0;
         for (Task<? extends T> t : tasks) {
-            sent.add(send(s.pick(), t, payloads.get(i++)));
+            Task<? extends T> a = actual.get(i);
+            sent.add(new Call<T>(calls, a, payloads.get(i++), loaderOf(a), -1, a != t ? 0 : spec.retries()).start());
         }
         return awaitAll(sent);
     }
 
     @Override
     public <I, T> List<T> map(Collection<? extends I> items, MapTask<? super I, ? extends T> fn) {
-        Scheduler s = scheduler();
-        ClassLoader loader = loaderOf(fn);
-        code.statics().prepare(fn, "map function");
+        checkAcceptsTasks();
+        MapTask<? super I, ? extends T> actual = fn instanceof MapTask.Once<? super I, ? extends T> once ? once.fn() : fn;
+        int retries = actual != fn ? 0 : spec.retries();
+        ClassLoader loader = loaderOf(actual);
+        code.statics().prepare(actual, "map function");
         List<byte[]> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
             if (item != null) {
                 CaptureInspector.check(item, "map element " + i);
             }
-            payloads.add(serialize(new MapCall<I, T>(fn, item), loader, "map element " + i));
+            payloads.add(serialize(new MapCall<I, T>(actual, item), loader, "map element " + i));
             i++;
         }
-        List<PendingTask> sent = new ArrayList<>(payloads.size());
+        List<Call<T>> sent = new ArrayList<>(payloads.size());
         for (byte[] p : payloads) {
-            sent.add(send(s.pick(), fn, p));
+            sent.add(new Call<T>(calls, actual, p, loader, -1, retries).start());
         }
         return awaitAll(sent);
     }
 
     @Override
     public PoolNode node(int rank) {
-        List<NodeConnection> all = nodes;
-        if (rank < 0 || rank >= all.size()) {
-            throw new IllegalArgumentException("rank " + rank + " is not in this pool of " + all.size()
-                    + " nodes; ranks go from 0 to " + (all.size() - 1));
+        int size = ranks.size();
+        if (rank < 0 || rank >= size) {
+            throw new IllegalArgumentException("rank " + rank + " is not in this pool of " + size
+                    + " nodes; ranks go from 0 to " + (size - 1));
         }
-        NodeConnection n = all.get(rank);
         return new PoolNode() {
             @Override
             public int rank() {
@@ -354,17 +502,18 @@ final class EnginePool implements ComputePool {
 
             @Override
             public NodeInfo info() {
-                return n.info();
+                NodeSlot s = ranks.get(rank);
+                return s == null ? null : s.info();
             }
 
             @Override
             public <T> T run(Task<T> task) {
-                return runOn(n, task);
+                return EnginePool.this.<T>call(task, rank).await();
             }
 
             @Override
             public <T> CompletableFuture<T> submit(Task<T> task) {
-                return submitTo(n, task);
+                return EnginePool.this.<T>call(task, rank).future(completions);
             }
 
             @Override
@@ -400,22 +549,21 @@ final class EnginePool implements ComputePool {
 
     @Override
     public String toString() {
-        return "ComputePool[" + id + ", " + lifecycle.state() + ", " + nodes.size() + " nodes]";
+        return "ComputePool[" + id + ", " + lifecycle.state() + ", " + ranks.size() + " nodes]";
     }
 
     // ---- sending and receiving ----
 
-    private Scheduler scheduler() {
-        Scheduler s = scheduler;
+    /** Checks the pool takes tasks now. */
+    private void checkAcceptsTasks() {
         PoolState state = lifecycle.state();
-        if (s == null || state != PoolState.READY) {
+        if (dispatcher == null || !state.acceptsTasks()) {
             throw new PoolClosedException("pool " + id + " does not accept tasks: it is " + state);
         }
-        return s;
     }
 
     private byte[] encode(Object task, ClassLoader loader, String label) {
-        scheduler();
+        checkAcceptsTasks();
         code.statics().prepare(task, label);
         return serialize(task, loader, label);
     }
@@ -429,11 +577,11 @@ final class EnginePool implements ComputePool {
         }
     }
 
-    private PendingTask send(NodeConnection node, Object task, byte[] payload) {
+    private PendingTask send(NodeConnection node, Object task, byte[] payload, ClassLoader loader) {
         // Locked so that the node receives its tasks in the order their variable values were diffed.
         synchronized (node.snippets()) {
             SnippetStatics.Shipment snippets = code.statics().shipment(task, node.snippets());
-            return node.send(taskIds.incrementAndGet(), payload, snippets, loaderOf(task));
+            return node.send(taskIds.incrementAndGet(), payload, snippets, loader);
         }
     }
 
@@ -442,37 +590,12 @@ final class EnginePool implements ComputePool {
         return l != null ? l : ClassLoader.getSystemClassLoader();
     }
 
-    private <T> T await(PendingTask p) {
-        spinBriefly(p);
-        try {
-            return decode(p, p.raw.get());
-        } catch (InterruptedException e) {
-            nodeOf(p).cancel(p.id);
-            Thread.currentThread().interrupt();
-            throw new SkywardException("interrupted while waiting for task " + p.id + "; the task was cancelled", e);
-        } catch (ExecutionException e) {
-            throw translate(p, e.getCause());
-        }
-    }
-
-    /**
-     * Waits a few tens of microseconds on the CPU before parking: a short task's answer usually
-     * arrives within that, and waking a parked thread costs more than the answer took (measured on
-     * this kind of VM: p50 round trip 150 -> ~100 us).
-     */
-    private static void spinBriefly(PendingTask p) {
-        long until = System.nanoTime() + SPIN_NANOS;
-        while (!p.raw.isDone() && System.nanoTime() < until) {
-            Thread.onSpinWait();
-        }
-    }
-
-    private <T> List<T> awaitAll(List<PendingTask> sent) {
+    private <T> List<T> awaitAll(List<Call<T>> sent) {
         List<T> results = new ArrayList<>(sent.size());
         RuntimeException first = null;
-        for (PendingTask p : sent) {
+        for (Call<T> c : sent) {
             try {
-                results.add(await(p));
+                results.add(c.await());
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
@@ -488,62 +611,25 @@ final class EnginePool implements ComputePool {
         return results;
     }
 
-    private <T> CompletableFuture<T> future(NodeConnection node, PendingTask p) {
-        TaskFuture<T> f = new TaskFuture<>(node, p.id);
-        p.raw.whenCompleteAsync((bytes, error) -> {
-            if (error != null) {
-                f.completeExceptionally(translate(p, error));
-            } else {
-                try {
-                    f.complete(decode(p, bytes));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            }
-        }, completions);
-        return f;
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> T decode(PendingTask p, byte[] bytes) {
-        try {
-            return (T) Serialization.forLoader(p.loader).deserialize(bytes);
-        } catch (RuntimeException e) {
-            throw new TaskSerializationException("the result of task " + p.id + " from node " + p.rank
-                    + " cannot be deserialized here: " + e.getMessage(), e);
-        }
-    }
-
-    private RuntimeException translate(PendingTask p, Throwable error) {
-        if (error instanceof RemoteFailure rf && rf.info.getClassName().equals(NodeLostException.class.getName())) {
-            return new NodeLostException(p.rank, rf.info.getMessage(), null);
-        }
-        if (error instanceof RemoteFailure rf) {
-            Throwable cause = ErrorCodec.decode(rf.info, p.loader);
-            return RemoteTrace.onTop(new TaskFailedException(p.id, p.rank, cause), cause, p.rank);
-        }
-        if (error instanceof PoolClosedException pc) {
-            return new PoolClosedException(pc.getMessage());
-        }
-        if (error instanceof NodeLostException nl) {
-            return new NodeLostException(nl.rank(), nl.getMessage(), nl.getCause());
-        }
-        if (error instanceof RuntimeException r) {
-            return r;
-        }
-        return new SkywardException("task " + p.id + " failed: " + error, error);
-    }
-
-    private NodeConnection nodeOf(PendingTask p) {
-        return nodes.get(p.rank);
-    }
-
     // ---- shutting down ----
 
     private void shutDown(Function<PendingTask, ? extends RuntimeException> why) {
         List<String> leftovers = new ArrayList<>();
         heartbeats.shutdownNow();
-        List<NodeConnection> all = nodes;
+        Dispatcher d = dispatcher;
+        if (d != null) {
+            d.close(new PoolClosedException("pool " + id + " was closed while the task waited for a node"));
+        }
+        // Replacements and growth under way stop first, so that every agent they started is known below.
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                leftovers.add("a replacement or growth of the pool did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<NodeConnection> all = List.copyOf(connected);
         for (NodeConnection n : all) {
             n.failAll(why);
         }
@@ -626,25 +712,5 @@ final class EnginePool implements ComputePool {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    /** A task's future; cancelling it interrupts the task on its node. */
-    private static final class TaskFuture<T> extends CompletableFuture<T> {
-        private final NodeConnection node;
-        private final long taskId;
-
-        TaskFuture(NodeConnection node, long taskId) {
-            this.node = node;
-            this.taskId = taskId;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                node.cancel(taskId);
-            }
-            return cancelled;
-        }
     }
 }

@@ -164,7 +164,7 @@ final class NodeConnection {
         inFlight.incrementAndGet();
         Throwable lost = lostCause;
         if (lost != null) {
-            fail(p, lost(lost));
+            fail(p, new NotSent(lost(lost)));
             return p;
         }
         Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
@@ -219,6 +219,19 @@ final class NodeConnection {
         for (PendingTask p : List.copyOf(pending.values())) {
             fail(p, why.apply(p));
         }
+    }
+
+    /**
+     * Gives the node up although its connection works, e.g. after failed health checks: as for any
+     * loss, its tasks fail with {@link NodeLostException} and the pool's listeners hear {@code what}.
+     */
+    void markLost(String what) {
+        lose(what, null);
+    }
+
+    /** The agent process (or remote agent) behind this connection. */
+    StartedAgent agent() {
+        return agent;
     }
 
     /** Asks the agent to stop; false when it could not be reached (it may be gone already). */
@@ -461,6 +474,15 @@ final class NodeConnection {
             IllegalStateException ended = new IllegalStateException("the agent ended the session");
             live.completeExceptionally(ended);
             onLost(session, ended);
+        }
+    }
+
+    /** A task refused because the node was lost before it was sent: it never ran anywhere. */
+    static final class NotSent extends NodeLostException {
+        private static final long serialVersionUID = 1L;
+
+        NotSent(NodeLostException lost) {
+            super(lost.rank(), lost.getMessage(), lost.getCause());
         }
     }
 }

@@ -1,0 +1,230 @@
+package dev.skyward.pool;
+
+import dev.skyward.NodeLostException;
+import dev.skyward.PoolClosedException;
+import dev.skyward.SkywardException;
+import dev.skyward.TaskFailedException;
+import dev.skyward.TaskSerializationException;
+import dev.skyward.wire.serial.ErrorCodec;
+import dev.skyward.wire.serial.Serialization;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+
+/**
+ * One task call, from its encoded payload to its decoded result: the {@link Dispatcher} picks the
+ * node (or the call waits for one), the call sends it there and awaits the answer, which it decodes,
+ * or translates into the exception the user sees. When the node is lost while the task runs, the
+ * call goes back to the dispatcher, up to {@code retries} times; a task that threw is never sent
+ * again, and the result completes once.
+ *
+ * <pre>{@code
+ * Call<Integer> c = new Call<>(pool, task, payload, loader, -1, 3).start();
+ * int v = c.await();
+ * }</pre>
+ *
+ * @param <T> the result type
+ */
+final class Call<T> {
+
+    private static final long SPIN_NANOS = 150_000;
+
+    /** What a call needs of its pool. */
+    interface Pool {
+        /** Sends the payload to the node, shipping what the task needs of the client's snippets. */
+        PendingTask send(NodeConnection node, Object task, byte[] payload, ClassLoader loader);
+
+        Dispatcher dispatcher();
+
+        /** Where retries are sent from (never the transport's or a loss listener's thread). */
+        Executor background();
+
+        /** Whether the pool is closing: no retry then. */
+        boolean closing();
+    }
+
+    private final Pool pool;
+    private final Object task;
+    private final byte[] payload;
+    private final ClassLoader loader;
+    /** The rank the call is pinned to, or -1. */
+    final int rank;
+    private final int retries;
+    private final CompletableFuture<byte[]> raw = new CompletableFuture<>();
+    private int retried;
+    private volatile PendingTask current;
+    private volatile NodeConnection node;
+    private volatile NodeLostException lastLoss;
+    private volatile boolean cancelled;
+
+    Call(Pool pool, Object task, byte[] payload, ClassLoader loader, int rank, int retries) {
+        this.pool = pool;
+        this.task = task;
+        this.payload = payload;
+        this.loader = loader;
+        this.rank = rank;
+        this.retries = retries;
+    }
+
+    /** Hands the call to the dispatcher; returns at once. */
+    Call<T> start() {
+        pool.dispatcher().dispatch(this);
+        return this;
+    }
+
+    /** Sends this attempt to {@code to}; its answer settles the call or sends it again. */
+    void sendTo(NodeConnection to) {
+        if (cancelled || raw.isDone()) {
+            return;
+        }
+        node = to;
+        PendingTask p = pool.send(to, task, payload, loader);
+        current = p;
+        p.raw.whenComplete((bytes, error) -> answered(p, bytes, error));
+    }
+
+    private void answered(PendingTask p, byte[] bytes, Throwable error) {
+        try {
+            if (error == null) {
+                raw.complete(bytes);
+            } else if (error instanceof NodeConnection.NotSent) {
+                // The node was lost before the task left: it never ran, so this is no retry.
+                again();
+            } else if (error instanceof NodeLostException lost && !cancelled && !pool.closing()) {
+                lastLoss = lost;
+                if (retried < retries) {
+                    retried++;
+                    again();
+                } else {
+                    raw.completeExceptionally(retries == 0 ? lost : new NodeLostException(lost.rank(),
+                            lost.getMessage() + "; the task was sent " + (retried + 1) + " times (retries(" + retries
+                                    + ")), each time to a node that was lost", lost.getCause()));
+                }
+            } else {
+                raw.completeExceptionally(error);
+            }
+        } finally {
+            pool.dispatcher().drain(); // a slot freed up on that node
+        }
+    }
+
+    private void again() {
+        pool.background().execute(() -> pool.dispatcher().dispatch(this));
+    }
+
+    /** Ends the call without an answer (the dispatcher has no node for it, or the pool closed). */
+    void fail(Throwable t) {
+        raw.completeExceptionally(t);
+    }
+
+    /** A node loss to fail the call with, carrying the last loss it saw (what the user wants to read). */
+    NodeLostException lostWith(String why) {
+        NodeLostException last = lastLoss;
+        return last == null ? new NodeLostException(rank, why, null)
+                : new NodeLostException(last.rank(), last.getMessage() + "; " + why, last.getCause());
+    }
+
+    /** Waits for the result; interrupting the wait cancels the task. */
+    T await() {
+        long until = System.nanoTime() + SPIN_NANOS;
+        // A short task's answer usually arrives within the spin, and waking a parked thread costs more.
+        while (!raw.isDone() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        try {
+            return decode(raw.get());
+        } catch (InterruptedException e) {
+            cancel();
+            Thread.currentThread().interrupt();
+            throw new SkywardException("interrupted while waiting for task " + id() + "; the task was cancelled", e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause());
+        }
+    }
+
+    /** The result as a future, decoded on {@code completions}; cancelling it cancels the task. */
+    CompletableFuture<T> future(Executor completions) {
+        CompletableFuture<T> f = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean done = super.cancel(mayInterruptIfRunning);
+                if (done) {
+                    Call.this.cancel();
+                }
+                return done;
+            }
+        };
+        raw.whenCompleteAsync((bytes, error) -> {
+            if (error != null) {
+                f.completeExceptionally(translate(error));
+            } else {
+                try {
+                    f.complete(decode(bytes));
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            }
+        }, completions);
+        return f;
+    }
+
+    /** Interrupts the task on its node; it is not sent again. */
+    void cancel() {
+        cancelled = true;
+        PendingTask p = current;
+        NodeConnection n = node;
+        if (p != null && n != null) {
+            n.cancel(p.id);
+        }
+    }
+
+    private long id() {
+        PendingTask p = current;
+        return p == null ? -1 : p.id;
+    }
+
+    private int servedBy() {
+        PendingTask p = current;
+        return p == null ? rank : p.rank;
+    }
+
+    private T decode(byte[] bytes) {
+        return decode(bytes, loader, id(), servedBy());
+    }
+
+    private RuntimeException translate(Throwable error) {
+        return translate(error, loader, id(), servedBy());
+    }
+
+    /** A task's result bytes as a value of the client's classes. */
+    @SuppressWarnings("unchecked")
+    static <T> T decode(byte[] bytes, ClassLoader loader, long id, int rank) {
+        try {
+            return (T) Serialization.forLoader(loader).deserialize(bytes);
+        } catch (RuntimeException e) {
+            throw new TaskSerializationException("the result of task " + id + " from node " + rank
+                    + " cannot be deserialized here: " + e.getMessage(), e);
+        }
+    }
+
+    /** A task's failure as the exception the user sees, thrown from the calling thread. */
+    static RuntimeException translate(Throwable error, ClassLoader loader, long id, int rank) {
+        if (error instanceof RemoteFailure rf && rf.info.getClassName().equals(NodeLostException.class.getName())) {
+            return new NodeLostException(rank, rf.info.getMessage(), null);
+        }
+        if (error instanceof RemoteFailure rf) {
+            Throwable cause = ErrorCodec.decode(rf.info, loader);
+            return RemoteTrace.onTop(new TaskFailedException(id, rank, cause), cause, rank);
+        }
+        if (error instanceof PoolClosedException pc) {
+            return new PoolClosedException(pc.getMessage());
+        }
+        if (error instanceof NodeLostException nl) {
+            return new NodeLostException(nl.rank(), nl.getMessage(), nl.getCause());
+        }
+        if (error instanceof RuntimeException r) {
+            return r;
+        }
+        return new SkywardException("task " + id + " failed: " + error, error);
+    }
+}
