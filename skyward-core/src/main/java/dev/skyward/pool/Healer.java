@@ -101,16 +101,20 @@ final class Healer {
         ranks.move(slot, NodeState.REPLACING);
         events.accept(new PoolEvent.NodeReplacing(poolId, slot.rank, attempt, why));
         Instance old = slot.instance();
+        NodeConnection oldNode = slot.node();
         try {
-            workers.execute(() -> run(slot, terminateOld ? old : null));
+            workers.execute(() -> run(slot, terminateOld ? oldNode : null, terminateOld ? old : null));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             giveUp(slot, "the pool is closing");
         }
     }
 
-    private void run(NodeSlot slot, Instance oldInstance) {
+    private void run(NodeSlot slot, NodeConnection oldNode, Instance oldInstance) {
         long start = slot.lostAtNanos();
         try {
+            if (oldNode != null) {
+                factory.stop(oldNode); // a node lost by a failed check or silence may still be running
+            }
             if (oldInstance != null) {
                 supply.terminate(oldInstance);
             }
