@@ -45,7 +45,19 @@ public final class ConsoleRenderer implements PoolListener {
         }
     }
 
+    private static String ordinal(int n) {
+        return n + (n % 100 >= 11 && n % 100 <= 13 ? "th" : switch (n % 10) {
+            case 1 -> "st";
+            case 2 -> "nd";
+            case 3 -> "rd";
+            default -> "th";
+        });
+    }
+
     static String render(PoolEvent event) {
+        if (event instanceof PoolEvent.StateChanged s && s.to() == PoolState.DEGRADED) {
+            return "pool " + s.poolId() + " degraded: a node is missing; tasks run on the others";
+        }
         if (event instanceof PoolEvent.StateChanged s) {
             return s.to() == PoolState.PROVISIONING ? "pool " + s.poolId() + " provisioning" : null;
         }
@@ -65,6 +77,20 @@ public final class ConsoleRenderer implements PoolListener {
         }
         if (event instanceof PoolEvent.NodeLost l) {
             return "  node " + l.node().rank() + " lost: " + l.reason();
+        }
+        if (event instanceof PoolEvent.NodeReplacing r) {
+            return "  replacing node " + r.rank() + " (" + ordinal(r.attempt()) + " replacement of the rank)";
+        }
+        if (event instanceof PoolEvent.NodeReplaced r) {
+            return String.format(Locale.ROOT, "  node %d replaced at %s, %.2f s after it was lost", r.node().rank(),
+                    r.node().address(), r.elapsed().toMillis() / 1000.0);
+        }
+        if (event instanceof PoolEvent.NodeNotReplaced n) {
+            return "  node " + n.rank() + " not replaced: " + n.reason();
+        }
+        if (event instanceof PoolEvent.Resized r) {
+            return String.format(Locale.ROOT, "pool %s %s from %d to %d nodes (%s); now $%.2f/h", r.poolId(),
+                    r.to() > r.from() ? "grew" : "shrank", r.from(), r.to(), r.why(), r.hourlyPrice());
         }
         if (event instanceof PoolEvent.ClosingAtExit x) {
             return "pool " + x.poolId() + " was never closed: closing it now, at exit. Open pools in "

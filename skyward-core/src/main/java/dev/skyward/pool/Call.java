@@ -124,6 +124,10 @@ final class Call<T> {
                 : new NodeLostException(last.rank(), last.getMessage() + "; " + why, last.getCause());
     }
 
+    boolean hasLoss() {
+        return lastLoss != null;
+    }
+
     /** Waits for the result; interrupting the wait cancels the task. */
     T await() {
         long until = System.nanoTime() + SPIN_NANOS;

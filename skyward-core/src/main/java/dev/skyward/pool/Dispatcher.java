@@ -119,9 +119,12 @@ final class Dispatcher {
     }
 
     private static NodeLostException rankGone(Call<?> c, NodeSlot s) {
-        String why = s == null ? "the pool has no rank " + c.rank + " any more (it shrank)"
-                : "rank " + c.rank + " was lost and is not replaced: " + s.goneReason();
-        return c.lostWith(why);
+        if (s == null) {
+            return c.lostWith("the pool has no rank " + c.rank + " any more (it shrank)");
+        }
+        String lost = s.info() != null && s.info().isLost() ? s.info().lostReason() : null;
+        String why = "rank " + c.rank + " is not replaced: " + s.goneReason();
+        return c.hasLoss() || lost == null ? c.lostWith(why) : new NodeLostException(c.rank, lost + "; " + why, null);
     }
 
     private NodeLostException everyNodeGone(Call<?> c) {

@@ -187,7 +187,8 @@ final class EnginePool implements ComputePool {
         NodeSupply supply = new NodeSupply(provisioned, spec, id, createsMachines ? poolKey().publicKey() : null);
         NodeFactory factory = nodeFactory();
         healer = new Healer(id, ranks, supply, factory, spec.replacement(), spec.provisionTimeout(), events::publish,
-                workers, heartbeats, this::closing);
+                workers, heartbeats, this::closing, () -> spec.maxNodeLifetime() != null
+                        && System.nanoTime() - startNanos >= spec.maxNodeLifetime().toNanos() - 500_000_000L);
 
         List<NodeSlot> slots = new ArrayList<>();
         for (int rank = 0; rank < instances.size(); rank++) {

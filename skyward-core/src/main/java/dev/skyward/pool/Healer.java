@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * the same rank; then the rank is ready again and the work waiting for it goes there. The
  * {@link Replacement} policy bounds how often one rank is replaced.
  *
+ * <p>Nothing is replaced once the pool's {@code maxNodeLifetime} has passed: that cap is there to
+ * stop spending, and a replacement would defeat it.
+ *
  * <p>A node about to go ({@link #preempted}) is replaced at once while it finishes its running tasks:
  * it takes no new work, and is stopped and terminated once idle (or lost).
  */
@@ -35,9 +38,12 @@ final class Healer {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final BooleanSupplier closing;
+    private final BooleanSupplier expired;
 
     Healer(String poolId, Ranks ranks, NodeSupply supply, NodeFactory factory, Replacement policy, Duration timeout,
-            Consumer<PoolEvent> events, ExecutorService workers, ScheduledExecutorService timer, BooleanSupplier closing) {
+            Consumer<PoolEvent> events, ExecutorService workers, ScheduledExecutorService timer, BooleanSupplier closing,
+            BooleanSupplier expired) {
+        this.expired = expired;
         this.poolId = poolId;
         this.ranks = ranks;
         this.supply = supply;
@@ -64,6 +70,9 @@ final class Healer {
             ranks.move(slot, NodeState.LOST);
             if (supply == null || !policy.replaces()) {
                 giveUp(slot, "the pool's replacement policy is Replacement.NEVER");
+            } else if (expired.getAsBoolean()) {
+                // maxNodeLifetime caps what the pool may spend: a node that reached it is not brought back.
+                giveUp(slot, "the pool's maxNodeLifetime has passed, so its nodes are meant to stop");
             } else if (slot.replacements() >= policy.maxPerRank()) {
                 giveUp(slot, "rank " + slot.rank + " was already replaced " + slot.replacements()
                         + " times, the most Replacement.atMost(" + policy.maxPerRank() + ") allows");

@@ -8,6 +8,7 @@ import dev.skyward.NodeInfo;
 import dev.skyward.NodeLostException;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolEvent;
+import dev.skyward.Replacement;
 import dev.skyward.testkit.Leaks;
 import dev.skyward.testing.TestClasspath;
 import java.io.FileDescriptor;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A node that dies is noticed at once on the local provider (the launcher watches the process), and
  * within the heartbeat grace when it only stops answering; the error says what happened, and the
- * pool's node list and events show the node as lost.
+ * pool's node list and events show the node as lost. These pools do not replace lost nodes
+ * ({@link Replacement#NEVER}), so the loss itself is what the tests see; HealingPoolTest covers
+ * replacement and retries.
  */
 class NodeDeathTest {
 
@@ -36,6 +39,7 @@ class NodeDeathTest {
         for (int round = 0; round < 3; round++) {
             List<PoolEvent> events = new CopyOnWriteArrayList<>();
             ComputePool pool = ComputePool.builder().name("exit-test").nodes(2).console(false)
+                    .replacement(Replacement.NEVER)
                     .output(OutputListener.SILENT).listener(events::add).build();
             List<Integer> ports = Leaks.agentPorts(pool);
             try (pool) {
@@ -73,7 +77,8 @@ class NodeDeathTest {
 
     @Test
     void anAgentKilledBySignalIsReportedWithTheSignal() throws Exception {
-        ComputePool pool = ComputePool.builder().name("kill-test").console(false).output(OutputListener.SILENT).build();
+        ComputePool pool = ComputePool.builder().name("kill-test").console(false).output(OutputListener.SILENT)
+                .replacement(Replacement.NEVER).build();
         List<Integer> ports = Leaks.agentPorts(pool);
         try (pool) {
             CompletableFuture<Integer> running = pool.submit(ctx -> {
@@ -96,7 +101,7 @@ class NodeDeathTest {
     @Test
     void anAgentThatStopsAnsweringIsLostWithinTheHeartbeatGrace() throws Exception {
         ComputePool pool = ComputePool.builder().name("silent-test").console(false).output(OutputListener.SILENT)
-                .heartbeatGrace(Duration.ofSeconds(3)).build();
+                .replacement(Replacement.NEVER).heartbeatGrace(Duration.ofSeconds(3)).build();
         List<Integer> ports = Leaks.agentPorts(pool);
         ProcessHandle agent = null;
         try (pool) {
@@ -162,7 +167,7 @@ class NodeDeathTest {
     public static final class PausedClientProgram {
         public static void main(String[] args) throws Exception {
             try (ComputePool pool = ComputePool.builder().name("paused").console(false)
-                    .output(OutputListener.SILENT).heartbeatGrace(Duration.ofSeconds(3)).build()) {
+                    .replacement(Replacement.NEVER).output(OutputListener.SILENT).heartbeatGrace(Duration.ofSeconds(3)).build()) {
                 pool.run(ctx -> 1);
                 System.out.println("POOL " + pool.id());
                 new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();

@@ -19,7 +19,8 @@ public final class DyingNodeClient {
 
     public static void main(String[] args) throws Exception {
         Ssh provider = Ssh.builder().knownHosts(Path.of(args[0])).identity(Path.of(args[1])).host(args[2]).build();
-        try (ComputePool pool = ComputePool.builder().provider(provider).console(false).output(OutputListener.SILENT)
+        try (ComputePool pool = ComputePool.builder().provider(provider).console(false)
+                .replacement(dev.skyward.Replacement.NEVER).output(OutputListener.SILENT)
                 .build()) {
             long start = System.nanoTime();
             try {
