@@ -208,8 +208,9 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         Ec2Client ec2 = clients.in(region).ec2();
 
         List<Instance> existing = describe(poolId).stream().filter(i -> region(i).equals(region)).toList();
-        int missing = request.count() - existing.size();
-        if (missing <= 0) {
+        // The missing launch indices, in runs of consecutive ones: after a terminated instance, exactly its index.
+        List<int[]> runs = missingRuns(existing, request.count());
+        if (runs.isEmpty()) {
             return existing;
         }
         List<Subnet> subnets;
@@ -229,7 +230,38 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         } catch (SdkException e) {
             throw Ec2Errors.classify("preparing pool " + poolId + " in " + region, e);
         }
-        int firstIndex = existing.stream().mapToInt(Instance::launchIndex).max().orElse(-1) + 1;
+        List<Instance> result = new ArrayList<>(existing);
+        for (int[] run : runs) {
+            result.addAll(runInZones(request, run[0], run[1], subnets, groupId, keyName, image));
+        }
+        return result;
+    }
+
+    /** Index runs {first, count} in 0..count-1 that no existing instance has. */
+    private static List<int[]> missingRuns(List<Instance> existing, int count) {
+        Set<Integer> have = new java.util.HashSet<>();
+        existing.forEach(i -> have.add(i.launchIndex()));
+        List<int[]> runs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (have.contains(i)) {
+                continue;
+            }
+            int[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+            if (last != null && last[0] + last[1] == i) {
+                last[1]++;
+            } else {
+                runs.add(new int[] {i, 1});
+            }
+        }
+        return runs;
+    }
+
+    /** One run of consecutive launch indices, in the first zone with capacity. */
+    private List<Instance> runInZones(LaunchRequest request, int firstIndex, int missing, List<Subnet> subnets,
+            String groupId, String keyName, Image image) {
+        Offer offer = request.offer();
+        String region = offer.region();
+        String poolId = request.poolId();
         List<String> capacityFailures = new ArrayList<>();
         for (Subnet subnet : subnets) {
             RunInstancesRequest run = runRequest(request, missing, firstIndex, subnet, groupId, keyName, image);
@@ -238,7 +270,7 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
             if (made == null) {
                 continue;
             }
-            List<Instance> result = new ArrayList<>(existing);
+            List<Instance> result = new ArrayList<>();
             Map<String, Launched> mine = launched.computeIfAbsent(poolId, p -> new ConcurrentHashMap<>());
             for (var i : made) {
                 int index = firstIndex + (i.amiLaunchIndex() != null ? i.amiLaunchIndex() : made.indexOf(i));
@@ -486,6 +518,47 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         }
         launched.remove(poolId);
         poolRegions.remove(poolId);
+    }
+
+    /**
+     * Terminates these instances of the pool ({@code region/instance-id}, as {@link Instance#id()}
+     * gives them) and waits until they are terminated; the pool's key pair, security group and other
+     * instances stay.
+     */
+    @Override
+    public void terminate(String poolId, java.util.Collection<String> instanceIds) {
+        long deadline = System.nanoTime() + terminateTimeout.toNanos();
+        for (String region : regionsOf(poolId)) {
+            Ec2Client ec2 = clients.in(region).ec2();
+            try {
+                Set<String> ids = new LinkedHashSet<>();
+                describe(poolId, region, ec2).stream().filter(i -> instanceIds.contains(region + "/" + i.instanceId()))
+                        .forEach(i -> ids.add(i.instanceId()));
+                if (ids.isEmpty()) {
+                    continue;
+                }
+                terminateIds(ec2, ids, deadline);
+                for (int attempt = 0; ; attempt++) {
+                    Set<String> left = new LinkedHashSet<>();
+                    describe(poolId, region, ec2).stream().filter(i -> ids.contains(i.instanceId()))
+                            .forEach(i -> left.add(i.instanceId()));
+                    if (left.isEmpty()) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new ProviderException(Kind.TRANSIENT, "AWS instances " + left + " of pool " + poolId
+                                + " in " + region + " not terminated within " + terminateTimeout);
+                    }
+                    backoff.pause(Math.min(attempt, 3));
+                }
+                Map<String, Launched> mine = launched.get(poolId);
+                if (mine != null) {
+                    ids.forEach(mine::remove);
+                }
+            } catch (SdkException e) {
+                throw Ec2Errors.classify("terminating instances " + instanceIds + " of pool " + poolId + " in " + region, e);
+            }
+        }
     }
 
     private void terminateIds(Ec2Client ec2, Set<String> ids, long deadline) {

@@ -341,6 +341,39 @@ public final class DigitalOcean implements Provider, LiveCapacity {
     }
 
     /**
+     * Destroys these droplets of the pool (ids as {@link Instance#id()} gives them) and waits until
+     * they are gone; the pool's key and its other droplets stay.
+     */
+    @Override
+    public void terminate(String poolId, java.util.Collection<String> instanceIds) {
+        requireToken();
+        long deadline = System.nanoTime() + deleteTimeout.toNanos();
+        Set<Long> mine = new java.util.HashSet<>();
+        for (Droplet d : droplets(poolId)) {
+            if (instanceIds.contains(Long.toString(d.id()))) {
+                mine.add(d.id());
+                destroy(d.id());
+            }
+        }
+        while (!mine.isEmpty()) {
+            List<Droplet> left = droplets(poolId).stream().filter(d -> mine.contains(d.id())).toList();
+            if (left.isEmpty()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ProviderException(Kind.TRANSIENT, "DigitalOcean droplets " + mine + " of pool " + poolId
+                        + " still exist " + deleteTimeout.toSeconds() + " s after they were destroyed; check "
+                        + "https://cloud.digitalocean.com/droplets");
+            }
+            sleep(pollInterval);
+        }
+        Set<Long> created = this.created.get(poolId);
+        if (created != null) {
+            created.removeAll(mine);
+        }
+    }
+
+    /**
      * Destroys a droplet with everything attached (DigitalOcean's dangerous destroy). A destroy that is
      * already under way, or a droplet already gone, counts as done.
      */

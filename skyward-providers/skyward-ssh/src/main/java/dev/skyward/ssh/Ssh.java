@@ -218,14 +218,33 @@ public final class Ssh implements Provider {
                     + " checked hosts have " + request.offer().accelerator() + " for " + request.count()
                     + " nodes; offers() checks the hosts and must come first");
         }
-        List<Instance> instances = new ArrayList<>();
-        for (int i = 0; i < request.count(); i++) {
-            SshHostConfig h = fit.get(i).host();
-            instances.add(new Instance(NAME + ":" + h, NAME, request.poolId(), i, InstanceStatus.RUNNING, h.address(),
-                    h.address(), new SshEndpoint(h.address(), h.port(), h.user())));
+        // Idempotent: the pool's instances stay; each missing launch index gets the first fitting host not in use.
+        synchronized (pools) {
+            List<Instance> instances = new ArrayList<>(pools.getOrDefault(request.poolId(), List.of()));
+            java.util.Set<Integer> have = new java.util.HashSet<>();
+            java.util.Set<String> used = new java.util.HashSet<>();
+            instances.forEach(i -> {
+                have.add(i.launchIndex());
+                used.add(i.id());
+            });
+            java.util.Iterator<SshHostConfig> free = fit.stream().map(HostProbe::host)
+                    .filter(h -> !used.contains(NAME + ":" + h)).iterator();
+            for (int i = 0; i < request.count(); i++) {
+                if (have.contains(i)) {
+                    continue;
+                }
+                if (!free.hasNext()) {
+                    throw new ProviderException(ProviderException.Kind.CAPACITY, "every checked host with "
+                            + request.offer().accelerator() + " already serves pool " + request.poolId());
+                }
+                SshHostConfig h = free.next();
+                instances.add(new Instance(NAME + ":" + h, NAME, request.poolId(), i, InstanceStatus.RUNNING,
+                        h.address(), h.address(), new SshEndpoint(h.address(), h.port(), h.user())));
+            }
+            instances.sort(java.util.Comparator.comparingInt(Instance::launchIndex));
+            pools.put(request.poolId(), List.copyOf(instances));
+            return instances;
         }
-        pools.put(request.poolId(), List.copyOf(instances));
-        return instances;
     }
 
     @Override
@@ -257,6 +276,33 @@ public final class Ssh implements Provider {
         })).toList();
         cleanups.forEach(CompletableFuture::join);
         pools.remove(poolId);
+    }
+
+    /**
+     * Ends the pool's use of these hosts only: kills the pool's agent of that launch index there (the
+     * engine normally has stopped it) and removes its run directory. The pool's other hosts stay.
+     */
+    @Override
+    public void terminate(String poolId, java.util.Collection<String> instanceIds) {
+        List<Instance> gone;
+        synchronized (pools) {
+            List<Instance> instances = pools.get(poolId);
+            if (instances == null) {
+                return;
+            }
+            gone = instances.stream().filter(i -> instanceIds.contains(i.id())).toList();
+            pools.put(poolId, instances.stream().filter(i -> !instanceIds.contains(i.id())).toList());
+        }
+        for (Instance i : gone) {
+            SshHostConfig h = configOf(i);
+            String dir = "\"$HOME\"/.skyward/run/" + poolId + "-r" + i.launchIndex();
+            try (SshSession s = SshConnector.connect(target(h), Duration.ofSeconds(10), Duration.ofSeconds(10))) {
+                s.exec("f=" + dir + "/agent.pid; if [ -f \"$f\" ]; then p=$(cat \"$f\"); kill -9 -$p 2>/dev/null; "
+                        + "kill -9 $p 2>/dev/null; fi\nrm -rf " + dir + "\n", Duration.ofSeconds(20));
+            } catch (IOException e) {
+                log.warn("could not check {} for leftovers of pool {}: {}", h, poolId, e.getMessage());
+            }
+        }
     }
 
     /**

@@ -376,6 +376,41 @@ public final class Verda implements Provider, LiveCapacity {
     }
 
     /**
+     * Deletes these instances of the pool with their OS volumes and waits until they are gone; the
+     * pool's key and its other instances stay. Ids not of the pool are ignored.
+     */
+    @Override
+    public void terminate(String poolId, java.util.Collection<String> instanceIds) {
+        requireCredentials();
+        long deadline = System.nanoTime() + deleteTimeout.toNanos();
+        Map<String, Integer> refusals = new HashMap<>();
+        Set<String> accepted = new HashSet<>();
+        while (true) {
+            List<String> left = instances(poolId).stream().map(i -> i.path("id").asText())
+                    .filter(instanceIds::contains).toList();
+            if (left.isEmpty()) {
+                return;
+            }
+            List<String> ask = left.stream().filter(id -> !accepted.contains(id)).toList();
+            Map<String, String> failed = ask.isEmpty() ? Map.of() : delete(ask);
+            ask.stream().filter(id -> !failed.containsKey(id)).forEach(accepted::add);
+            for (Map.Entry<String, String> f : failed.entrySet()) {
+                if (refusals.merge(f.getKey(), 1, Integer::sum) > retries) {
+                    throw new ProviderException(Kind.TRANSIENT, "Verda refused to delete instance " + f.getKey()
+                            + " of pool " + poolId + " after " + (retries + 1) + " attempts: " + f.getValue()
+                            + "; it is still billed: delete it in the Verda console");
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ProviderException(Kind.TRANSIENT, "Verda instances " + left + " of pool " + poolId
+                        + " still exist " + deleteTimeout.toSeconds() + " s after they were deleted; check "
+                        + "https://console.verda.com");
+            }
+            VerdaApi.sleep(failed.isEmpty() ? pollInterval : retryBackoff);
+        }
+    }
+
+    /**
      * One delete action for these ids. A 204 or a 2xx without per-instance results means all accepted;
      * a 202/207 list says per id (207: some failed). Ids already gone count as deleted.
      *

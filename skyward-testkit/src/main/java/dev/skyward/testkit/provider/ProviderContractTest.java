@@ -102,6 +102,28 @@ public abstract class ProviderContractTest {
     }
 
     @Test
+    void terminatingOneInstanceLeavesTheOthersAndTheNextLaunchRecreatesOnlyTheMissingIndex() {
+        // How the engine replaces a lost node with its rank: terminate its instance, launch the same count again.
+        String pool = newPool();
+        List<Instance> first = provider().launch(request(pool, 3));
+        Instance middle = first.stream().filter(i -> i.launchIndex() == 1).findFirst().orElseThrow();
+        List<String> others = first.stream().filter(i -> i != middle).map(Instance::id).toList();
+
+        provider().terminate(pool, List.of(middle.id()));
+        List<Instance> left = provider().describe(pool).stream()
+                .filter(i -> i.status() != InstanceStatus.TERMINATED).toList();
+        assertThat(ids(left)).as("the other instances stay").containsExactlyInAnyOrderElementsOf(others);
+
+        List<Instance> again = provider().launch(request(pool, 3));
+        assertThat(again.stream().map(Instance::launchIndex)).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(ids(again)).containsAll(others).hasSize(3);
+        assertThat(ids(provider().describe(pool))).hasSize(3).containsAll(others);
+
+        provider().terminate(pool, List.of("not-an-instance-of-this-pool")); // unknown ids are ignored
+        assertThat(provider().describe(pool)).hasSize(3);
+    }
+
+    @Test
     void describeAfterTerminateIsEmpty() {
         String pool = newPool();
         assertThat(provider().launch(request(pool, 1))).isNotEmpty();
