@@ -3,7 +3,8 @@
 #
 #   benchmarks/run.sh                      # full run (about 3-5 minutes)
 #   BENCH_OPTS=-Dbench.quick=true benchmarks/run.sh   # smoke run with small sizes
-#   ONLY="peer" benchmarks/run.sh          # any of: cold ours peer (space-separated)
+#   ONLY="peer" benchmarks/run.sh          # any of: cold heal ours peer (space-separated)
+#   HEAL_ROUNDS=5                          # node kills -> replacement ready, on one 2-node pool (default 5)
 #   SKIP_BUILD=1 benchmarks/run.sh         # reuse the last build
 #   ROUNDS=3 benchmarks/run.sh             # alternate ours/peer 3 times; the table shows per-row medians
 #   COLD_REPS=5                            # cold starts per node count, each in a fresh JVM (default 5)
@@ -27,7 +28,8 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 CP="$ROOT/benchmarks/target/benchmarks.jar:$ROOT/benchmarks/target/lib/*"
 COLD_REPS="${COLD_REPS:-5}"
-ONLY="${ONLY:-cold ours peer}"
+ONLY="${ONLY:-cold heal ours peer}"
+HEAL_ROUNDS="${HEAL_ROUNDS:-5}"
 ROUNDS="${ROUNDS:-1}"
 
 # Every benchmark client JVM (ours and the peer's) runs with these; the agents and the Hazelcast
@@ -71,6 +73,12 @@ if [[ " $ONLY " == *" cold "* ]]; then
         || status=1
     done
   done
+fi
+if [[ " $ONLY " == *" heal "* ]]; then
+  echo "== node loss -> replacement ready, $HEAL_ROUNDS kills (load $(cut -d' ' -f1 /proc/loadavg))"
+  echo "heal start load: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+  "$JAVA" "${JOPTS[@]}" "${EXTRA[@]}" -cp "$CP" dev.skyward.bench.SkywardBench heal "$HEAL_ROUNDS" "$OUT/heal.properties" \
+    || status=1
 fi
 for ((round = 1; round <= ROUNDS; round++)); do
   if [[ " $ONLY " == *" ours "* ]]; then

@@ -34,7 +34,7 @@ public final class Report {
         Path dir = Path.of(args[0]);
         // Each file may hold a key several times (cold starts: one line per JVM) and there may be
         // several rounds (ours.1.properties, ours.2.properties ...): numbers are reduced to medians.
-        Map<String, String> ours = merged(dir, "ours", "cold");
+        Map<String, String> ours = merged(dir, "ours", "cold", "heal");
         Map<String, String> peer = merged(dir, "peer");
 
         Map<String, String> params = ours.containsKey("param.nodes") ? ours : peer;
@@ -43,6 +43,8 @@ public final class Report {
                         Better.LOWER, null, "—"),
                 new Row("Cold start, 4 nodes: build → first result (ms, median)", "cold.4.ms", null,
                         Better.LOWER, 1500.0, "≤ 1500"),
+                new Row("Node loss → replacement ready, local provider (ms, median)", "heal.replace.ms", null,
+                        Better.LOWER, null, "—"),
                 new Row("No-op round trip p50 (µs)", "rt.p50.us", "rt.p50.us", Better.LOWER, 150.0, "≤ 150"),
                 new Row("No-op round trip p99 (µs)", "rt.p99.us", "rt.p99.us", Better.LOWER, null, "—"),
                 new Row("No-op throughput, 2 nodes (tasks/s)", "tp.tasks_per_s", "tp.tasks_per_s", Better.HIGHER,
@@ -111,7 +113,7 @@ public final class Report {
         for (Map.Entry<String, String> e : r.entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("param.") && (k.startsWith("rt.") || k.endsWith(".runs") || k.endsWith(".all")
-                    || k.startsWith("cold.") || k.equals("system") || k.equals("members_gone"))) {
+                    || k.startsWith("cold.") || k.startsWith("heal.") || k.equals("system") || k.equals("members_gone"))) {
                 sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(e.getValue());
             }
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * <pre>
  * SkywardBench warm OUT.properties     round trip, throughput, payloads on one pool (bench.nodes nodes)
  * SkywardBench cold NODES OUT.properties   one cold start: build() -> first result, in this fresh JVM
+ * SkywardBench heal ROUNDS OUT.properties  node loss -> replacement ready, ROUNDS kills of rank 1's agent
  * </pre>
  */
 public final class SkywardBench {
@@ -22,6 +23,8 @@ public final class SkywardBench {
     public static void main(String[] args) throws Exception {
         if (args.length == 3 && args[0].equals("cold")) {
             cold(Integer.parseInt(args[1]), new Results(Path.of(args[2])));
+        } else if (args.length == 3 && args[0].equals("heal")) {
+            heal(Integer.parseInt(args[1]), new Results(Path.of(args[2])));
         } else if (args.length == 2 && args[0].equals("warm")) {
             warm(Params.fromSystemProperties(), new Results(Path.of(args[1])));
         } else {
@@ -60,6 +63,47 @@ public final class SkywardBench {
         out.put("cold." + nodes + ".ms", Stats.fmt((firstResult - t0) / 1e6));
         out.put("cold." + nodes + ".build.ms", Stats.fmt((built - t0) / 1e6));
         out.put("cold." + nodes + ".jvm_uptime_at_start.ms", jvmUptimeMs);
+    }
+
+    /**
+     * Node loss to replacement ready on the local provider: a 2-node pool, rank 1's agent killed
+     * (SIGKILL) {@code rounds} times; each round measures from the kill to the {@code NodeReplaced}
+     * event (the new agent connected and serving rank 1), and, from the event, the part after the loss
+     * was noticed. A task pinned to rank 1 then checks the rank serves again.
+     */
+    static void heal(int rounds, Results out) {
+        Watchdog.start(60L + 60L * rounds, "node replacement benchmark");
+        java.util.concurrent.LinkedBlockingQueue<dev.skyward.PoolEvent.NodeReplaced> replaced =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        try (ComputePool pool = ComputePool.builder().name("bench-heal").nodes(2).output(OutputListener.SILENT)
+                .console(false).replacement(dev.skyward.Replacement.atMost(rounds))
+                .listener(e -> {
+                    if (e instanceof dev.skyward.PoolEvent.NodeReplaced r) {
+                        replaced.add(r);
+                    }
+                }).build()) {
+            for (int round = 0; round < rounds; round++) {
+                ProcessHandle agent = ProcessHandle.allProcesses().filter(h -> h.info().commandLine()
+                        .map(c -> c.contains("skyward-agent") && c.contains("--pool " + pool.id() + " ")
+                                && c.matches(".*--rank 1( .*|$)")).orElse(false))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("no agent of rank 1"));
+                long t0 = System.nanoTime();
+                agent.destroyForcibly();
+                dev.skyward.PoolEvent.NodeReplaced r = replaced.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+                long t1 = System.nanoTime();
+                if (r == null) {
+                    throw new IllegalStateException("rank 1 was not replaced within 60 s");
+                }
+                out.put("heal.replace.ms", Stats.fmt((t1 - t0) / 1e6));
+                out.put("heal.after_noticed.ms", Stats.fmt(r.elapsed().toNanos() / 1e6));
+                Integer rank = pool.node(1).run(ctx -> ctx.rank());
+                if (rank == null || rank != 1) {
+                    throw new IllegalStateException("rank 1 answered " + rank);
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            out.error("heal", e);
+        }
     }
 
     static void warm(Params p, Results out) {
