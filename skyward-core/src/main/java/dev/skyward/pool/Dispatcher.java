@@ -128,7 +128,9 @@ final class Dispatcher {
     }
 
     private NodeLostException everyNodeGone(Call<?> c) {
+        String first = ranks.infos().stream().filter(i -> i.isLost()).map(i -> "; first: " + i.lostReason())
+                .findFirst().orElse("");
         return c.lostWith("every node of the pool has been lost and none is being replaced; close the pool and "
-                + "build a new one");
+                + "build a new one" + (c.hasLoss() ? "" : first));
     }
 }
