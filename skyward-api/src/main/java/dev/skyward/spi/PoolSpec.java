@@ -38,13 +38,15 @@ import java.util.Map;
  * @param listeners pool event listeners
  * @param console whether progress is shown on the console
  * @param agentJvmOptions JVM options for every agent, after Skyward's own
+ * @param downExpired whether {@code build()} terminates this user's expired pools it finds on the chosen
+ *     providers (they are reported either way)
  */
 public record PoolSpec(String name, List<Provider> providers, Accelerator accelerator, int nodes, Image image,
         Selection selection, Allocation allocation, Scheduling scheduling, int concurrency, Map<String, String> env,
         int masterPort, int minVcpus, double minMemoryGiB, List<String> regions, double maxHourlyPrice,
         Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, Duration maxNodeLifetime,
         OutputListener output,
-        List<PoolListener> listeners, boolean console, List<String> agentJvmOptions) {
+        List<PoolListener> listeners, boolean console, List<String> agentJvmOptions, boolean downExpired) {
 
     /** Copies the collections. */
     public PoolSpec {

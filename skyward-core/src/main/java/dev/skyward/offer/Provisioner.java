@@ -132,8 +132,28 @@ public final class Provisioner {
      */
     public Provisioned provision(PoolSpec spec, List<Provider> providers, String poolId, String sshPublicKey,
             Consumer<PoolEvent> events) {
-        return new Run(spec, List.copyOf(providers), poolId, sshPublicKey, events,
-                Instant.now().plus(spec.provisionTimeout())).go();
+        return provision(spec, providers, poolId, sshPublicKey, Map.of(), events);
+    }
+
+    /**
+     * As {@link #provision(PoolSpec, List, String, String, Consumer)}, with tags for every resource the
+     * providers create (the pool's {@link dev.skyward.spi.Ownership}: client id, expiry), besides the
+     * pool's name.
+     *
+     * @param spec the pool settings
+     * @param providers the providers to use, in order of preference
+     * @param poolId the pool id
+     * @param sshPublicKey the pool's public key, or {@code null}
+     * @param tags tags for every resource, passed to {@link LaunchRequest#tags()}
+     * @param events receives offer events
+     * @return what was launched
+     */
+    public Provisioned provision(PoolSpec spec, List<Provider> providers, String poolId, String sshPublicKey,
+            Map<String, String> tags, Consumer<PoolEvent> events) {
+        Run run = new Run(spec, List.copyOf(providers), poolId, sshPublicKey, events,
+                Instant.now().plus(spec.provisionTimeout()));
+        run.tags.putAll(tags);
+        return run.go();
     }
 
     /**
@@ -168,6 +188,7 @@ public final class Provisioner {
         private final List<Attempt> attempts = new ArrayList<>();
         private final Blocklist blocklist = new Blocklist();
         private final Map<String, String> listingErrors = new LinkedHashMap<>();
+        private final Map<String, String> tags = new LinkedHashMap<>();
         private RuntimeException lastFailure;
         private boolean deadlineHit;
 
@@ -179,6 +200,7 @@ public final class Provisioner {
             this.sshPublicKey = sshPublicKey;
             this.events = events;
             this.deadline = deadline;
+            this.tags.put("skyward-name", spec.name());
         }
 
         Provisioned go() {
@@ -323,7 +345,7 @@ public final class Provisioner {
             publish(new PoolEvent.OfferChosen(poolId, c.offer(), spec.nodes()));
             LOG.debug("pool {}: trying {} x{}", poolId, c, spec.nodes());
             LaunchRequest request = new LaunchRequest(poolId, c.offer(), spec.nodes(), c.spot(), spec.image(),
-                    sshPublicKey, Map.of("skyward-name", spec.name()));
+                    sshPublicKey, tags);
             for (int tryNo = 1; ; tryNo++) {
                 Outcome outcome = launch(provider, request);
                 if (outcome.instances != null) {

@@ -19,6 +19,10 @@ import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
+import dev.skyward.guard.ClientId;
+import dev.skyward.guard.ExpiredSweep;
+import dev.skyward.guard.Ledger;
+import dev.skyward.guard.LedgerEntry;
 import dev.skyward.local.Local;
 import dev.skyward.node.AgentCommand;
 import dev.skyward.node.AgentJar;
@@ -29,6 +33,7 @@ import dev.skyward.offer.Provisioned;
 import dev.skyward.offer.Provisioner;
 import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
+import dev.skyward.spi.Ownership;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
 import dev.skyward.wire.serial.ErrorCodec;
@@ -36,6 +41,7 @@ import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -97,6 +103,8 @@ final class EnginePool implements ComputePool {
     private PoolKey poolKey;
     private volatile Scheduler scheduler;
     private Provisioned provisioned;
+    /** This pool's entry in the local ledger of open pools, heart-beaten while the pool is open. */
+    private Ledger.Lease ledgerLease;
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
@@ -144,8 +152,18 @@ final class EnginePool implements ComputePool {
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
         // The pool's key is made only when a provider may log in with it (not for the local one).
         boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof Local));
+        Ownership ownership = ownership();
+        Ledger ledger = Ledger.standard();
+        ledgerLease = openLedger(ledger, new LedgerEntry(id, spec.name(), providers.stream().map(Provider::name).toList(),
+                ownership.clientId(), ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().orElse(null), ownership.created(), ownership.expires(),
+                ownership.lease(), Instant.now(), List.of()));
+        new ExpiredSweep(ledger, Duration.ofSeconds(10)).run(id, providers, spec.downExpired(), events::publish);
         provisioned = new Provisioner().provision(spec, providers, id,
-                createsMachines ? poolKey().publicKey() : null, events::publish);
+                createsMachines ? poolKey().publicKey() : null, ownership.toTags(), events::publish);
+        if (ledgerLease != null) {
+            ledgerLease.nodes(provisioned.instances().stream().map(i -> i.provider() + "/" + i.id()).toList());
+        }
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -173,6 +191,26 @@ final class EnginePool implements ComputePool {
         }
         scheduler = new Scheduler(nodes, spec.scheduling());
         lifecycle.moveTo(PoolState.READY);
+    }
+
+    /** The pool's ledger entry; a ledger that cannot be written (a read-only home) only warns. */
+    private Ledger.Lease openLedger(Ledger ledger, LedgerEntry entry) {
+        try {
+            return ledger.open(entry);
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("pool {}: not in the ledger of open pools: {}", id, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Who made this pool and until when it is wanted, for every resource's tags: a hard end with a
+     * node lifetime, else a lease of one heartbeat grace (the agents' own dead-man's switch).
+     */
+    private Ownership ownership() {
+        Instant now = Instant.now();
+        return new Ownership(id, ClientId.current(), now,
+                spec.maxNodeLifetime() != null ? now.plus(spec.maxNodeLifetime()) : null, spec.heartbeatGrace());
     }
 
     private NodeConnection startNode(int rank, Instance instance, int count, String head, AgentLauncher launcher)
@@ -586,6 +624,14 @@ final class EnginePool implements ComputePool {
                 }
             } catch (RuntimeException e) {
                 leftovers.add(provider.name() + " could not terminate pool " + id + ": " + e.getMessage());
+            }
+        }
+        if (ledgerLease != null) {
+            if (leftovers.isEmpty()) {
+                ledgerLease.close();
+            } else {
+                // Something is left: keep the entry (its heartbeat stops), so status and down find the pool.
+                ledgerLease.abandon();
             }
         }
         completions.shutdown();

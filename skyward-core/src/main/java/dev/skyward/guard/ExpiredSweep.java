@@ -1,0 +1,163 @@
+package dev.skyward.guard;
+
+import dev.skyward.PoolEvent;
+import dev.skyward.spi.OwnedInstance;
+import dev.skyward.spi.Provider;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code build()} does before provisioning: lists the instances of the pool's providers (in
+ * parallel, each bounded by a timeout; a provider that cannot be listed only warns), reports this
+ * user's expired pools among them ({@link PoolEvent.ExpiredPoolsFound}, on the console), and with
+ * {@code downExpired(true)} terminates them ({@link PoolEvent.ExpiredPoolTerminated}) and removes
+ * their ledger entries. Pools of live clients and of clients on other machines are never touched
+ * unless their hard end has passed and they are this user's.
+ *
+ * <pre>{@code
+ * new ExpiredSweep(Ledger.standard(), Duration.ofSeconds(10)).run(poolId, providers, downExpired, events::publish);
+ * }</pre>
+ */
+public final class ExpiredSweep {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExpiredSweep.class);
+
+    private final Ledger ledger;
+    private final Duration listTimeout;
+    private final Duration terminateTimeout;
+
+    /**
+     * @param ledger this machine's ledger
+     * @param listTimeout the longest one provider's listing may take before it is given up on
+     */
+    public ExpiredSweep(Ledger ledger, Duration listTimeout) {
+        this(ledger, listTimeout, Duration.ofMinutes(10));
+    }
+
+    ExpiredSweep(Ledger ledger, Duration listTimeout, Duration terminateTimeout) {
+        this.ledger = ledger;
+        this.listTimeout = listTimeout;
+        this.terminateTimeout = terminateTimeout;
+    }
+
+    /**
+     * Reports (and, when asked, terminates) this user's expired pools on these providers.
+     *
+     * @param poolId the pool being built (the events' pool)
+     * @param providers the pool's providers
+     * @param terminate whether to terminate what was found
+     * @param events where the events go
+     * @return the expired instances found
+     */
+    public List<OwnedInstance> run(String poolId, List<Provider> providers, boolean terminate,
+            Consumer<PoolEvent> events) {
+        ExecutorService workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "skyward-sweep-" + poolId);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<Provider, Future<List<OwnedInstance>>> asks = new LinkedHashMap<>();
+            for (Provider p : providers) {
+                asks.put(p, workers.submit(() -> expired(p)));
+            }
+            long deadline = System.nanoTime() + listTimeout.toNanos();
+            Map<Provider, List<OwnedInstance>> found = new LinkedHashMap<>();
+            asks.forEach((p, f) -> {
+                try {
+                    List<OwnedInstance> list = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (!list.isEmpty()) {
+                        found.put(p, list);
+                    }
+                } catch (TimeoutException e) {
+                    f.cancel(true);
+                    LOG.warn("pool {}: listing {} for expired pools took over {} s; skipped", poolId, p.name(),
+                            listTimeout.toSeconds());
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof UnsupportedOperationException) {
+                        LOG.debug("pool {}: {}", poolId, c.getMessage());
+                    } else {
+                        LOG.warn("pool {}: could not list {} for expired pools: {}", poolId, p.name(), c.toString());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<OwnedInstance> all = found.values().stream().flatMap(List::stream).toList();
+            if (all.isEmpty()) {
+                return all;
+            }
+            events.accept(new PoolEvent.ExpiredPoolsFound(poolId, all, terminate));
+            if (terminate) {
+                terminate(poolId, found, events, workers);
+            }
+            return all;
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+
+    private List<OwnedInstance> expired(Provider p) {
+        Instant now = Instant.now();
+        List<OwnedInstance> out = new ArrayList<>();
+        for (OwnedInstance i : p.ownedInstances()) {
+            Standing s = Standing.of(i, ledger, now);
+            if (s.mine() && s.expired()) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private void terminate(String poolId, Map<Provider, List<OwnedInstance>> found, Consumer<PoolEvent> events,
+            ExecutorService workers) {
+        List<Future<?>> jobs = new ArrayList<>();
+        found.forEach((p, list) -> {
+            Set<String> pools = new LinkedHashSet<>();
+            list.forEach(i -> pools.add(i.poolId()));
+            for (String pool : pools) {
+                jobs.add(workers.submit(() -> {
+                    String error = null;
+                    try {
+                        p.terminate(pool);
+                        ledger.remove(pool);
+                    } catch (RuntimeException e) {
+                        error = e.getMessage() != null ? e.getMessage() : e.toString();
+                        LOG.warn("pool {}: could not terminate expired pool {} on {}: {}", poolId, pool, p.name(), error);
+                    }
+                    events.accept(new PoolEvent.ExpiredPoolTerminated(poolId, p.name(), pool, error));
+                }));
+            }
+        });
+        long deadline = System.nanoTime() + terminateTimeout.toNanos();
+        for (Future<?> f : jobs) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                LOG.warn("pool {}: terminating an expired pool takes over {}; going on", poolId, terminateTimeout);
+                return;
+            } catch (ExecutionException e) {
+                LOG.warn("pool {}: terminating an expired pool failed: {}", poolId, e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
