@@ -72,17 +72,19 @@ public final class ExpiredSweep {
             return t;
         });
         try {
-            Map<Provider, Future<List<OwnedInstance>>> asks = new LinkedHashMap<>();
+            Map<Provider, Future<Listing>> asks = new LinkedHashMap<>();
             for (Provider p : providers) {
                 asks.put(p, workers.submit(() -> expired(p)));
             }
             long deadline = System.nanoTime() + listTimeout.toNanos();
             Map<Provider, List<OwnedInstance>> found = new LinkedHashMap<>();
+            Map<String, Set<String>> listedPools = new LinkedHashMap<>();
             asks.forEach((p, f) -> {
                 try {
-                    List<OwnedInstance> list = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    if (!list.isEmpty()) {
-                        found.put(p, list);
+                    Listing listing = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    listedPools.put(p.name(), listing.pools());
+                    if (!listing.expired().isEmpty()) {
+                        found.put(p, listing.expired());
                     }
                 } catch (TimeoutException e) {
                     f.cancel(true);
@@ -99,6 +101,7 @@ public final class ExpiredSweep {
                     Thread.currentThread().interrupt();
                 }
             });
+            prune(ledger, listedPools, poolId);
             List<OwnedInstance> all = found.values().stream().flatMap(List::stream).toList();
             if (all.isEmpty()) {
                 return all;
@@ -113,16 +116,49 @@ public final class ExpiredSweep {
         }
     }
 
-    private List<OwnedInstance> expired(Provider p) {
+    /** One provider's answer: this user's expired instances, and every pool it has instances of. */
+    private record Listing(List<OwnedInstance> expired, Set<String> pools) {
+    }
+
+    private Listing expired(Provider p) {
         Instant now = Instant.now();
         List<OwnedInstance> out = new ArrayList<>();
+        Set<String> pools = new java.util.HashSet<>();
         for (OwnedInstance i : p.ownedInstances()) {
+            pools.add(i.poolId());
             Standing s = Standing.of(i, ledger, now);
             if (s.mine() && s.expired()) {
                 out.add(i);
             }
         }
-        return out;
+        return new Listing(out, pools);
+    }
+
+    /**
+     * Removes the ledger entries of dead clients whose pools have nothing left: every provider the
+     * entry names was listed and none has an instance of the pool (a crashed client's entry, after its
+     * nodes ended themselves).
+     *
+     * @param ledger the ledger
+     * @param listedPools per provider name that was listed, the pools it has instances of
+     * @param except a pool to keep (the one being built)
+     * @return the pools whose entries were removed
+     */
+    public static List<String> prune(Ledger ledger, Map<String, Set<String>> listedPools, String except) {
+        Instant now = Instant.now();
+        List<String> removed = new ArrayList<>();
+        for (LedgerEntry e : ledger.entries()) {
+            if (e.poolId().equals(except) || e.clientAlive(now) || e.providers().isEmpty()
+                    || !listedPools.keySet().containsAll(e.providers())) {
+                continue;
+            }
+            if (e.providers().stream().noneMatch(p -> listedPools.get(p).contains(e.poolId()))) {
+                ledger.remove(e.poolId());
+                removed.add(e.poolId());
+                LOG.debug("removed the ledger entry of pool {}: its client is gone and so are its instances", e.poolId());
+            }
+        }
+        return removed;
     }
 
     private void terminate(String poolId, Map<Provider, List<OwnedInstance>> found, Consumer<PoolEvent> events,
