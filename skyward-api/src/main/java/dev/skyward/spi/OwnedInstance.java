@@ -6,7 +6,8 @@ import java.time.Instant;
  * An instance this library made, found by {@link Provider#ownedInstances()} whatever pool or client it
  * belongs to: what {@code skyward status} lists and {@code skyward down} terminates.
  *
- * @param instance the instance (its {@link Instance#poolId()} is the pool's id)
+ * @param instance the instance (its {@link Instance#poolId()} is the pool's id; its
+ *     {@link Instance#ssh()} may be {@code null}: a listing resolves no logins)
  * @param ownership who made it and until when it is wanted, or {@code null} for an instance made by a
  *     version of this library before these tags existed (only its pool is known)
  * @param launched when the provider says it was created, or {@code null} when it does not say

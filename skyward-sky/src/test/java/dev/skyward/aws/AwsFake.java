@@ -37,6 +37,15 @@ public final class AwsFake implements AutoCloseable {
         return cloud.aws();
     }
 
+    /**
+     * What a process started with no flags needs in its environment to reach moto by name: static
+     * credentials, the region, and {@code SKYWARD_AWS_ENDPOINT}.
+     */
+    public Map<String, String> cliEnvironment() {
+        return Map.of("AWS_ACCESS_KEY_ID", Moto.KEY, "AWS_SECRET_ACCESS_KEY", Moto.SECRET, "AWS_REGION", Moto.REGION,
+                AwsDescriptor.ENDPOINT_ENV, cloud.moto.endpoint().toString());
+    }
+
     /** The provider with credentials AWS refuses ({@code AuthFailure}). */
     public Aws.Builder badCredentials() {
         return cloud.aws().credentials(StaticCredentialsProvider.create(

@@ -40,6 +40,14 @@ public final class DigitalOceanFake implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(200)).deleteTimeout(Duration.ofSeconds(60));
     }
 
+    /**
+     * What a process started with no flags needs in its environment to reach this fake by name: the
+     * token and {@code SKYWARD_DIGITALOCEAN_URL}.
+     */
+    public java.util.Map<String, String> cliEnvironment() {
+        return java.util.Map.of("DIGITALOCEAN_TOKEN", TOKEN, DigitalOceanDescriptor.URL_ENV, fake.baseUrl());
+    }
+
     /** The provider with a token DigitalOcean refuses (401 Unable to authenticate you). */
     public DigitalOcean.Builder badCredentials() {
         return provider().token("dop_v1_revoked");

@@ -39,6 +39,20 @@ public final class VerdaFake implements AutoCloseable {
                 .retries(3, Duration.ofMillis(50));
     }
 
+    /**
+     * What a process started with no flags needs in its environment to reach this fake by name
+     * ({@code skyward status}, {@code .provider("verda")}): the credentials and {@code SKYWARD_VERDA_URL}.
+     */
+    public Map<String, String> cliEnvironment() {
+        return Map.of("VERDA_CLIENT_ID", FakeVerda.CLIENT_ID, "VERDA_CLIENT_SECRET", FakeVerda.CLIENT_SECRET,
+                VerdaDescriptor.URL_ENV, fake.baseUrl());
+    }
+
+    /** The fake's API base URL ({@code http://127.0.0.1:PORT/v1}). */
+    public String baseUrl() {
+        return fake.baseUrl();
+    }
+
     /** The provider with client credentials Verda refuses (401 Invalid client credentials). */
     public Verda.Builder badCredentials() {
         return provider().credentials("someone-else", "wrong");

@@ -445,7 +445,8 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         i.tags().forEach(t -> tags.put(t.key(), t.value()));
         String poolId = tags.get(POOL_TAG);
         Launched l = launched.getOrDefault(poolId, Map.of()).get(i.instanceId());
-        Instance instance = toInstance(poolId, region, i, l != null ? l.launchIndex() : indexOf(i));
+        // No login is resolved for a listing: nobody connects, and a custom login may wait for its host.
+        Instance instance = toInstance(poolId, region, i, l != null ? l.launchIndex() : indexOf(i), address -> null);
         boolean spot = "spot".equals(i.instanceLifecycleAsString());
         return new OwnedInstance(instance, Ownership.fromTags(tags).orElse(null), i.launchTime(),
                 i.instanceTypeAsString(), region, catalog.price(i.instanceTypeAsString(), region, spot));
@@ -476,6 +477,11 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
 
     private Instance toInstance(String poolId, String region,
             software.amazon.awssdk.services.ec2.model.Instance i, int index) {
+        return toInstance(poolId, region, i, index, login);
+    }
+
+    private Instance toInstance(String poolId, String region,
+            software.amazon.awssdk.services.ec2.model.Instance i, int index, Function<String, SshEndpoint> login) {
         String state = i.state() != null ? i.state().nameAsString() : "pending";
         String address = privateAddresses ? i.privateIpAddress() : i.publicIpAddress();
         InstanceStatus status = switch (state) {

@@ -355,7 +355,8 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             JsonNode price = d.path("size").path("price_hourly");
             String type = d.path("size_slug").asText("");
             String region = d.path("region").path("slug").asText("");
-            out.add(new OwnedInstance(droplet.instance(poolId, login), Ownership.fromTags(tags).orElse(null), created,
+            // No login is resolved for a listing: nobody connects.
+            out.add(new OwnedInstance(droplet.instance(poolId, ip -> null), Ownership.fromTags(tags).orElse(null), created,
                     type, region, price.isNumber() ? price.asDouble() : catalog().price(type, region, false)));
         }
         return out;

@@ -288,7 +288,7 @@ public final class Verda implements Provider, LiveCapacity {
         requireCredentials();
         List<Instance> out = new ArrayList<>();
         for (JsonNode i : instances(poolId)) {
-            Instance instance = instance(poolId, i);
+            Instance instance = instance(poolId, i, login);
             if (instance != null) {
                 out.add(instance);
             }
@@ -297,7 +297,7 @@ public final class Verda implements Provider, LiveCapacity {
     }
 
     /** The instance, or {@code null} when it is terminated. */
-    private Instance instance(String poolId, JsonNode i) {
+    private Instance instance(String poolId, JsonNode i, Function<String, SshEndpoint> login) {
         InstanceStatus s = status(i);
         if (s == InstanceStatus.TERMINATED) {
             return null;
@@ -326,7 +326,8 @@ public final class Verda implements Provider, LiveCapacity {
             if (node.isEmpty()) {
                 continue;
             }
-            Instance instance = instance(node.get().poolId(), i);
+            // No login is resolved for a listing: nobody connects.
+            Instance instance = instance(node.get().poolId(), i, ip -> null);
             if (instance == null) {
                 continue;
             }
