@@ -74,7 +74,8 @@ public final class ExpiredSweep {
         try {
             Map<Provider, Future<Listing>> asks = new LinkedHashMap<>();
             for (Provider p : providers) {
-                asks.put(p, workers.submit(() -> expired(p)));
+                // A provider without credentials has nothing of this user's to list; the search reports it.
+                asks.put(p, workers.submit(() -> p.check().ok() ? expired(p) : new Listing(List.of(), Set.of())));
             }
             long deadline = System.nanoTime() + listTimeout.toNanos();
             Map<Provider, List<OwnedInstance>> found = new LinkedHashMap<>();
@@ -82,7 +83,9 @@ public final class ExpiredSweep {
             asks.forEach((p, f) -> {
                 try {
                     Listing listing = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    listedPools.put(p.name(), listing.pools());
+                    if (p.check().ok()) {
+                        listedPools.put(p.name(), listing.pools());
+                    }
                     if (!listing.expired().isEmpty()) {
                         found.put(p, listing.expired());
                     }
@@ -92,7 +95,8 @@ public final class ExpiredSweep {
                             listTimeout.toSeconds());
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
-                    if (c instanceof UnsupportedOperationException) {
+                    if (c instanceof UnsupportedOperationException || c instanceof dev.skyward.spi.ProviderException pe
+                            && pe.kind() == dev.skyward.spi.ProviderException.Kind.CREDENTIALS) {
                         LOG.debug("pool {}: {}", poolId, c.getMessage());
                     } else {
                         LOG.warn("pool {}: could not list {} for expired pools: {}", poolId, p.name(), c.toString());

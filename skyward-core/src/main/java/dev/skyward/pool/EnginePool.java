@@ -158,6 +158,8 @@ final class EnginePool implements ComputePool {
                 ownership.clientId(), ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant().orElse(null), ownership.created(), ownership.expires(),
                 ownership.lease(), Instant.now(), List.of()));
+        // Bad settings fail before anything is listed or terminated (the search validates the rest again).
+        Provisioner.query(spec);
         new ExpiredSweep(ledger, Duration.ofSeconds(10)).run(id, providers, spec.downExpired(), events::publish);
         provisioned = new Provisioner().provision(spec, providers, id,
                 createsMachines ? poolKey().publicKey() : null, ownership.toTags(), events::publish);
