@@ -187,17 +187,25 @@ class StatusAndDownTest {
 
     @Test
     void statusAndDownAcrossAllThreeClouds() throws Exception {
-        String pool = startAndKill(List.of(LaunchingClient.class.getName(), "sky-" + System.nanoTime() % 100000, "3",
+        // Killed right after provisioning on all three clouds, with a lease of 5 minutes still to run.
+        String pool = startAndKill(List.of(LaunchingClient.class.getName(), "sky-" + System.nanoTime() % 100000, "300",
                 "aws", "digitalocean", "verda"));
         Cli status = skyward("status");
         assertThat(status.code()).as(status.output()).isZero();
         assertThat(status.output()).containsPattern(pool + " +aws +us-east-1/i-\\S+ +p5.4xlarge +us-east-1 ")
-                .containsPattern(pool + " +digitalocean ").containsPattern(pool + " +verda ")
-                .contains("3 instances in 1 pool");
-        awaitExpired(pool);
+                .containsPattern(pool + " +digitalocean +\\d+ +gpu-h100x1-80gb ")
+                .containsPattern(pool + " +verda +\\S+ +1H100.80S.30V ")
+                .containsPattern("dead +no +client pid \\d+ gone, lease runs out in")
+                .contains("3 instances in 1 pool, $12.26/h");
+
         Cli expired = skyward("down", "--expired");
         assertThat(expired.code()).as(expired.output()).isZero();
-        assertThat(expired.output()).contains(pool + " on aws: gone (verified)")
+        assertThat(expired.output()).contains("no expired pools");
+        assertThat(clouds.leftovers()).as("a lease still running is not expired").isNotEmpty();
+
+        Cli all = skyward("down", "--all");
+        assertThat(all.code()).as(all.output()).isZero();
+        assertThat(all.output()).contains(pool + " on aws: gone (verified)")
                 .contains(pool + " on digitalocean: gone (verified)").contains(pool + " on verda: gone (verified)");
         assertThat(clouds.leftovers()).isEmpty();
         assertThat(Ledger.standard().find(pool)).isEmpty();

@@ -124,6 +124,7 @@ class VerdaLeakGuardTest {
                 });
         assertThat(events).noneMatch(PoolEvent.ExpiredPoolTerminated.class::isInstance);
         String text = console.toString(StandardCharsets.UTF_8);
+        System.out.println("CONSOLE:\n" + text);
         assertThat(text).contains("found 1 expired pool of yours").contains(dead + " on verda: 1 instance")
                 .contains("skyward down --expired").contains(".downExpired(true)");
         assertThat(verda.ownedInstances()).extracting(OwnedInstance::poolId).containsOnly(dead);
