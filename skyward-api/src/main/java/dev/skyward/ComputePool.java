@@ -299,6 +299,7 @@ public interface ComputePool extends AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration heartbeatGrace = Duration.ofSeconds(60);
         private Duration maxNodeLifetime;
+        private boolean downExpired;
         private OutputListener output;
         private final List<PoolListener> listeners = new ArrayList<>();
         private boolean console = true;
@@ -746,6 +747,27 @@ public interface ComputePool extends AutoCloseable {
         }
 
         /**
+         * Whether {@code build()} terminates the expired pools of this user that it finds on the chosen
+         * providers, before provisioning the new one. Either way they are reported on the console (and to
+         * listeners as {@link PoolEvent.ExpiredPoolsFound}). A pool is expired when its
+         * {@link #maxNodeLifetime} has passed, or when its client on this machine is gone and its lease
+         * (the {@link #heartbeatGrace}) has run out; pools of clients on other machines are never touched.
+         * The check is bounded (a few seconds per provider, in parallel) and a provider that cannot be
+         * listed only warns. Default false.
+         *
+         * <pre>{@code
+         * ComputePool.builder().provider(new Aws()).accelerator("H100").downExpired(true).build();
+         * }</pre>
+         *
+         * @param enabled on or off
+         * @return this builder
+         */
+        public Builder downExpired(boolean enabled) {
+            this.downExpired = enabled;
+            return this;
+        }
+
+        /**
          * Where task output goes. Default: this process's console, each line prefixed with its node.
          *
          * @param listener the receiver, or {@link OutputListener#SILENT}
@@ -788,7 +810,7 @@ public interface ComputePool extends AutoCloseable {
             return new PoolSpec(name, providers, accelerator, nodes, image, selection, allocation, scheduling,
                     concurrency, env, masterPort, minVcpus, minMemoryGiB, regions, maxHourlyPrice, provisionTimeout,
                     shutdownGrace, heartbeatGrace, maxNodeLifetime, output, listeners, console, agentJvmOptions,
-                    maxNodes, replacement, retries, idleTimeout, healthCheck);
+                    maxNodes, replacement, retries, idleTimeout, healthCheck, downExpired);
         }
 
         /**

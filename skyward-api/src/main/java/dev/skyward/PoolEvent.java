@@ -1,7 +1,9 @@
 package dev.skyward;
 
 import dev.skyward.spi.Offer;
+import dev.skyward.spi.OwnedInstance;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Something that happened to a pool, published to {@link PoolListener}s and shown on the console.
@@ -140,5 +142,33 @@ public sealed interface PoolEvent {
      * @param estimatedCost {@code hourlyPrice * uptime}, in USD
      */
     record Closed(String poolId, Duration uptime, double hourlyPrice, double estimatedCost) implements PoolEvent {
+    }
+
+    /**
+     * {@code build()} found instances of this user's expired pools on the pool's providers (a client that
+     * crashed or was killed, a lifetime that passed): they may still be billed.
+     *
+     * @param poolId the pool being built
+     * @param instances the expired pools' instances
+     * @param terminating whether they are terminated now ({@code ComputePool.Builder.downExpired(true)})
+     */
+    record ExpiredPoolsFound(String poolId, List<OwnedInstance> instances, boolean terminating) implements PoolEvent {
+        /** Copies the list. */
+        public ExpiredPoolsFound {
+            instances = List.copyOf(instances);
+        }
+    }
+
+    /**
+     * An expired pool found by {@code build()} was terminated (with {@code downExpired(true)}), or could
+     * not be.
+     *
+     * @param poolId the pool being built
+     * @param provider the provider
+     * @param expiredPoolId the expired pool
+     * @param error why terminating it failed, or {@code null} when it is gone
+     */
+    record ExpiredPoolTerminated(String poolId, String provider, String expiredPoolId, String error)
+            implements PoolEvent {
     }
 }

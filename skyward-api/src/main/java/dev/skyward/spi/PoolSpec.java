@@ -45,6 +45,8 @@ import java.util.Map;
  * @param retries how often a task interrupted by a node loss is sent again
  * @param idleTimeout how long a node above the minimum of an elastic pool may stay idle before it is given back
  * @param healthCheck the check run on every node, or {@code null}
+ * @param downExpired whether {@code build()} terminates this user's expired pools it finds on the chosen
+ *     providers (they are reported either way)
  */
 public record PoolSpec(String name, List<Provider> providers, Accelerator accelerator, int nodes, Image image,
         Selection selection, Allocation allocation, Scheduling scheduling, int concurrency, Map<String, String> env,
@@ -52,7 +54,7 @@ public record PoolSpec(String name, List<Provider> providers, Accelerator accele
         Duration provisionTimeout, Duration shutdownGrace, Duration heartbeatGrace, Duration maxNodeLifetime,
         OutputListener output,
         List<PoolListener> listeners, boolean console, List<String> agentJvmOptions, int maxNodes,
-        Replacement replacement, int retries, Duration idleTimeout, HealthCheck healthCheck) {
+        Replacement replacement, int retries, Duration idleTimeout, HealthCheck healthCheck, boolean downExpired) {
 
     /** Copies the collections. */
     public PoolSpec {

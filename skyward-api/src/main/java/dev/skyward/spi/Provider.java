@@ -102,4 +102,29 @@ public interface Provider {
     default void terminate(String poolId, Collection<String> instanceIds) {
         throw new UnsupportedOperationException(name() + " cannot terminate single instances of a pool");
     }
+
+    /**
+     * Every instance this library made on the provider's account (or host list, or machine) that is not
+     * yet terminated, across all pools and all clients, with who made it and until when it is wanted
+     * ({@link Ownership}): what {@code skyward status} and {@code skyward down} work from, and what
+     * {@code build()} checks for expired pools. Made for a person's question "what of mine is running,
+     * and is it still wanted?", so it must not miss a pool: a provider lists by its library-wide tag (or
+     * marker) rather than by pool.
+     *
+     * <pre>{@code
+     * for (OwnedInstance i : new Aws().ownedInstances()) {
+     *     System.out.println(i.poolId() + " " + i.instance().id() + " " + i.ownership().clientId());
+     * }
+     * }</pre>
+     *
+     * <p>The default throws: a provider that cannot list (or has nothing to list) says so, so that a
+     * listing is never silently empty.
+     *
+     * @return the instances, any order
+     * @throws UnsupportedOperationException the provider cannot list its instances
+     * @throws ProviderException classified, when the listing failed
+     */
+    default List<OwnedInstance> ownedInstances() {
+        throw new UnsupportedOperationException(name() + " cannot list the instances it made");
+    }
 }

@@ -12,11 +12,15 @@ import picocli.CommandLine.Command;
  * java -jar skyward-cli/target/skyward-cli.jar offers --accelerator H100:8 --spot
  * java -jar skyward-cli/target/skyward-cli.jar accelerators
  * java -jar skyward-cli/target/skyward-cli.jar check
+ * java -jar skyward-cli/target/skyward-cli.jar status
+ * java -jar skyward-cli/target/skyward-cli.jar down --expired
  * </pre>
  */
 @Command(name = "skyward", mixinStandardHelpOptions = true, version = "skyward 0.1.0-SNAPSHOT",
-        description = "Skyward for Java: offers, accelerators and credentials of the supported clouds.",
-        subcommands = {OffersCommand.class, AcceleratorsCommand.class, CheckCommand.class,
+        description = "Skyward for Java: offers, accelerators and credentials of the supported clouds; the pools "
+                + "running on them.",
+        subcommands = {OffersCommand.class, AcceleratorsCommand.class, CheckCommand.class, StatusCommand.class,
+                DownCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SkywardCli {
 

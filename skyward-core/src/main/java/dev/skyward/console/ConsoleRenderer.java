@@ -96,10 +96,44 @@ public final class ConsoleRenderer implements PoolListener {
             return "pool " + x.poolId() + " was never closed: closing it now, at exit. Open pools in "
                     + "try-with-resources (try (var pool = ComputePool.builder()...build()) { ... }) or call close()";
         }
+        if (event instanceof PoolEvent.ExpiredPoolsFound x) {
+            return expired(x);
+        }
+        if (event instanceof PoolEvent.ExpiredPoolTerminated t) {
+            return t.error() == null ? "  expired pool " + t.expiredPoolId() + " on " + t.provider() + " terminated"
+                    : "  expired pool " + t.expiredPoolId() + " on " + t.provider() + " could not be terminated: "
+                            + t.error();
+        }
         if (event instanceof PoolEvent.Closed c) {
             return String.format(Locale.ROOT, "pool %s closed after %.1f s; estimated cost $%.4f ($%.2f/h)", c.poolId(),
                     c.uptime().toMillis() / 1000.0, c.estimatedCost(), c.hourlyPrice());
         }
         return null;
+    }
+
+    /** One line per expired pool: where, how many instances, since when, what they cost. */
+    private static String expired(PoolEvent.ExpiredPoolsFound x) {
+        java.util.Map<String, java.util.List<dev.skyward.spi.OwnedInstance>> byPool = new java.util.TreeMap<>();
+        x.instances().forEach(i -> byPool.computeIfAbsent(i.instance().provider() + " " + i.poolId(),
+                k -> new java.util.ArrayList<>()).add(i));
+        StringBuilder b = new StringBuilder("found ").append(byPool.size()).append(" expired pool")
+                .append(byPool.size() == 1 ? "" : "s").append(" of yours still holding instances")
+                .append(x.terminating() ? "; terminating them (downExpired)" : " (still billed?)").append(':');
+        java.time.Instant now = java.time.Instant.now();
+        byPool.forEach((key, list) -> {
+            double hourly = list.stream().mapToDouble(dev.skyward.spi.OwnedInstance::hourlyPrice).sum();
+            java.time.Instant since = list.stream().map(dev.skyward.spi.OwnedInstance::since)
+                    .filter(java.util.Objects::nonNull).min(java.util.Comparator.naturalOrder()).orElse(null);
+            String[] pp = key.split(" ", 2);
+            b.append("\n  ").append(pp[1]).append(" on ").append(pp[0]).append(": ").append(list.size())
+                    .append(list.size() == 1 ? " instance" : " instances")
+                    .append(since == null ? "" : ", up " + dev.skyward.guard.Standing.human(
+                            java.time.Duration.between(since, now)))
+                    .append(Double.isNaN(hourly) ? "" : String.format(Locale.ROOT, ", $%.2f/h", hourly));
+        });
+        if (!x.terminating()) {
+            b.append("\n  terminate them with `skyward down --expired`, or build with .downExpired(true)");
+        }
+        return b.toString();
     }
 }

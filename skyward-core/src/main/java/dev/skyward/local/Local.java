@@ -7,6 +7,8 @@ import dev.skyward.spi.LaunchRequest;
 import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
+import dev.skyward.spi.OwnedInstance;
+import dev.skyward.spi.Ownership;
 import dev.skyward.spi.Provider;
 import dev.skyward.spi.ProviderCheck;
 import java.io.IOException;
@@ -38,6 +40,9 @@ public final class Local implements Provider {
 
     /** The provider's name. */
     public static final String NAME = "local";
+    /** The file in a node directory that records who made it. */
+    static final String OWNER_FILE = ".skyward-owner";
+    private static final java.util.regex.Pattern NODE_DIR = java.util.regex.Pattern.compile("(.+)-node-(\\d+)");
 
     private final Path root;
     private final Accelerator emulated;
@@ -86,6 +91,7 @@ public final class Local implements Provider {
             for (int i = 0; i < request.count(); i++) {
                 Path dir = nodeDir(request.poolId(), i);
                 Files.createDirectories(dir);
+                writeOwner(dir, request.tags());
                 out.add(instance(request.poolId(), i));
             }
         } catch (IOException e) {
@@ -128,6 +134,59 @@ public final class Local implements Provider {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove local node directory " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every node directory under this provider's root, whatever its pool or client, with the ownership
+     * its launch recorded there ({@value #OWNER_FILE}); the price is 0.
+     */
+    @Override
+    public List<OwnedInstance> ownedInstances() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<OwnedInstance> out = new ArrayList<>();
+        try (Stream<Path> all = Files.list(root)) {
+            for (Path dir : all.toList()) {
+                java.util.regex.Matcher m = NODE_DIR.matcher(dir.getFileName().toString());
+                if (!m.matches() || !Files.isDirectory(dir)) {
+                    continue;
+                }
+                java.util.Map<String, String> tags = readOwner(dir);
+                Ownership o = Ownership.fromTags(tags).orElse(null);
+                java.time.Instant since = null;
+                try {
+                    since = Files.getLastModifiedTime(dir).toInstant();
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+                out.add(new OwnedInstance(instance(m.group(1), Integer.parseInt(m.group(2))), o, since, "local", NAME,
+                        0.0));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static void writeOwner(Path dir, java.util.Map<String, String> tags) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(tags);
+        try (var w = Files.newBufferedWriter(dir.resolve(OWNER_FILE))) {
+            p.store(w, "who made this Skyward node (Ownership tags)");
+        }
+    }
+
+    private static java.util.Map<String, String> readOwner(Path dir) {
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(dir.resolve(OWNER_FILE))) {
+            p.load(r);
+        } catch (IOException e) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        p.forEach((k, v) -> m.put(k.toString(), v.toString()));
+        return m;
     }
 
     /** The pool's node directories; flat under the root, so an agent that removes its own leaves nothing. */

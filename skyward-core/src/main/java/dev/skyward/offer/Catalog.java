@@ -229,4 +229,19 @@ public record Catalog(String provider, String source, List<Offer> offers) {
                     + ": " + column + " '" + value + "' " + problem);
         }
     }
+
+    /**
+     * The catalog's hourly price of an instance type in a region (the lowest over its zones), for
+     * listings of running instances whose provider does not say what they cost.
+     *
+     * @param instanceType the type
+     * @param region the region ({@code ""}: any)
+     * @param spot whether it runs on the spot market
+     * @return USD per hour, or {@code NaN} when the catalog has no such row
+     */
+    public double price(String instanceType, String region, boolean spot) {
+        return offers.stream().filter(o -> o.instanceType().equals(instanceType)
+                        && (region.isEmpty() || o.region().equals(region)))
+                .mapToDouble(o -> o.price(spot)).filter(p -> !Double.isNaN(p)).min().orElse(Double.NaN);
+    }
 }

@@ -132,8 +132,28 @@ public final class Provisioner {
      */
     public Provisioned provision(PoolSpec spec, List<Provider> providers, String poolId, String sshPublicKey,
             Consumer<PoolEvent> events) {
-        return new Run(spec, List.copyOf(providers), poolId, sshPublicKey, events,
-                Instant.now().plus(spec.provisionTimeout())).go();
+        return provision(spec, providers, poolId, sshPublicKey, Map.of(), events);
+    }
+
+    /**
+     * As {@link #provision(PoolSpec, List, String, String, Consumer)}, with tags for every resource the
+     * providers create (the pool's {@link dev.skyward.spi.Ownership}: client id, expiry), besides the
+     * pool's name.
+     *
+     * @param spec the pool settings
+     * @param providers the providers to use, in order of preference
+     * @param poolId the pool id
+     * @param sshPublicKey the pool's public key, or {@code null}
+     * @param tags tags for every resource, passed to {@link LaunchRequest#tags()}
+     * @param events receives offer events
+     * @return what was launched
+     */
+    public Provisioned provision(PoolSpec spec, List<Provider> providers, String poolId, String sshPublicKey,
+            Map<String, String> tags, Consumer<PoolEvent> events) {
+        Run run = new Run(spec, List.copyOf(providers), poolId, sshPublicKey, events,
+                Instant.now().plus(spec.provisionTimeout()));
+        run.tags.putAll(tags);
+        return run.go();
     }
 
     /**
@@ -147,12 +167,15 @@ public final class Provisioner {
      * @param count instances the pool should have (launch is idempotent)
      * @param spot whether on the spot market
      * @param sshPublicKey the pool's public key, or {@code null}
+     * @param tags the pool's ownership tags (pool, client, expiry), beside its name
      * @return the request
      */
     public static LaunchRequest launchRequest(PoolSpec spec, String poolId, Offer offer, int count, boolean spot,
-            String sshPublicKey) {
-        return new LaunchRequest(poolId, offer, count, spot, spec.image(), sshPublicKey,
-                Map.of("skyward-name", spec.name()));
+            String sshPublicKey, Map<String, String> tags) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("skyward-name", spec.name());
+        all.putAll(tags);
+        return new LaunchRequest(poolId, offer, count, spot, spec.image(), sshPublicKey, all);
     }
 
     /**
@@ -202,6 +225,7 @@ public final class Provisioner {
         private final List<Attempt> attempts = new ArrayList<>();
         private final Blocklist blocklist = new Blocklist();
         private final Map<String, String> listingErrors = new LinkedHashMap<>();
+        private final Map<String, String> tags = new LinkedHashMap<>();
         private RuntimeException lastFailure;
         private boolean deadlineHit;
 
@@ -213,6 +237,7 @@ public final class Provisioner {
             this.sshPublicKey = sshPublicKey;
             this.events = events;
             this.deadline = deadline;
+            this.tags.put("skyward-name", spec.name());
         }
 
         Provisioned go() {
@@ -356,7 +381,7 @@ public final class Provisioner {
         private Provisioned attempt(Provider provider, Candidate c, OfferQuery query) {
             publish(new PoolEvent.OfferChosen(poolId, c.offer(), spec.nodes()));
             LOG.debug("pool {}: trying {} x{}", poolId, c, spec.nodes());
-            LaunchRequest request = launchRequest(spec, poolId, c.offer(), spec.nodes(), c.spot(), sshPublicKey);
+            LaunchRequest request = launchRequest(spec, poolId, c.offer(), spec.nodes(), c.spot(), sshPublicKey, tags);
             for (int tryNo = 1; ; tryNo++) {
                 Outcome outcome = launch(provider, request);
                 if (outcome.instances != null) {

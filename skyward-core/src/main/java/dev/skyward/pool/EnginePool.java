@@ -19,6 +19,10 @@ import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
+import dev.skyward.guard.ClientId;
+import dev.skyward.guard.ExpiredSweep;
+import dev.skyward.guard.Ledger;
+import dev.skyward.guard.LedgerEntry;
 import dev.skyward.local.Local;
 import dev.skyward.node.AgentCommand;
 import dev.skyward.node.AgentJar;
@@ -29,6 +33,7 @@ import dev.skyward.offer.Provisioned;
 import dev.skyward.offer.Provisioner;
 import dev.skyward.serial.CaptureInspector;
 import dev.skyward.spi.Instance;
+import dev.skyward.spi.Ownership;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
 import dev.skyward.wire.serial.ErrorCodec;
@@ -36,6 +41,7 @@ import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -124,6 +130,8 @@ final class EnginePool implements ComputePool {
             return EnginePool.this.closing();
         }
     };
+    /** This pool's entry in the local ledger of open pools, heart-beaten while the pool is open. */
+    private Ledger.Lease ledgerLease;
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
@@ -172,8 +180,20 @@ final class EnginePool implements ComputePool {
         List<Provider> providers = spec.providers().isEmpty() ? List.of(new Local()) : spec.providers();
         // The pool's key is made only when a provider may log in with it (not for the local one).
         boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof Local));
+        Ownership ownership = ownership();
+        Ledger ledger = Ledger.standard();
+        ledgerLease = openLedger(ledger, new LedgerEntry(id, spec.name(), providers.stream().map(Provider::name).toList(),
+                ownership.clientId(), ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().orElse(null), ownership.created(), ownership.expires(),
+                ownership.lease(), Instant.now(), List.of()));
+        // Bad settings fail before anything is listed or terminated (the search validates the rest again).
+        Provisioner.query(spec);
+        new ExpiredSweep(ledger, Duration.ofSeconds(10)).run(id, providers, spec.downExpired(), events::publish);
         provisioned = new Provisioner().provision(spec, providers, id,
-                createsMachines ? poolKey().publicKey() : null, events::publish);
+                createsMachines ? poolKey().publicKey() : null, ownership.toTags(), events::publish);
+        if (ledgerLease != null) {
+            ledgerLease.nodes(provisioned.instances().stream().map(i -> i.provider() + "/" + i.id()).toList());
+        }
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -184,7 +204,8 @@ final class EnginePool implements ComputePool {
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 500, 500, TimeUnit.MILLISECONDS);
         dispatcher = new Dispatcher(ranks, new Scheduler(spec.scheduling(), spec.elastic()),
                 spec.elastic() ? 2 * spec.concurrency() : Integer.MAX_VALUE);
-        NodeSupply supply = new NodeSupply(provisioned, spec, id, createsMachines ? poolKey().publicKey() : null);
+        NodeSupply supply = new NodeSupply(provisioned, spec, id, createsMachines ? poolKey().publicKey() : null,
+                ownership.toTags());
         NodeFactory factory = nodeFactory();
         healer = new Healer(id, ranks, supply, factory, spec.replacement(), spec.provisionTimeout(), events::publish,
                 workers, heartbeats, this::closing, () -> spec.maxNodeLifetime() != null
@@ -292,6 +313,26 @@ final class EnginePool implements ComputePool {
         ClassLoader loader = loaderOf(check);
         PendingTask p = send(node, check, serialize(check, loader, "health check"), loader);
         return p.raw.thenApply(bytes -> Call.<Boolean>decode(bytes, loader, p.id, p.rank));
+    }
+
+    /** The pool's ledger entry; a ledger that cannot be written (a read-only home) only warns. */
+    private Ledger.Lease openLedger(Ledger ledger, LedgerEntry entry) {
+        try {
+            return ledger.open(entry);
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warn("pool {}: not in the ledger of open pools: {}", id, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Who made this pool and until when it is wanted, for every resource's tags: a hard end with a
+     * node lifetime, else a lease of one heartbeat grace (the agents' own dead-man's switch).
+     */
+    private Ownership ownership() {
+        Instant now = Instant.now();
+        return new Ownership(id, ClientId.current(), now,
+                spec.maxNodeLifetime() != null ? now.plus(spec.maxNodeLifetime()) : null, spec.heartbeatGrace());
     }
 
     private NodeConnection startNode(int rank, Instance instance, int count) throws Exception {
@@ -673,6 +714,14 @@ final class EnginePool implements ComputePool {
                 }
             } catch (RuntimeException e) {
                 leftovers.add(provider.name() + " could not terminate pool " + id + ": " + e.getMessage());
+            }
+        }
+        if (ledgerLease != null) {
+            if (leftovers.isEmpty()) {
+                ledgerLease.close();
+            } else {
+                // Something is left: keep the entry (its heartbeat stops), so status and down find the pool.
+                ledgerLease.abandon();
             }
         }
         completions.shutdown();

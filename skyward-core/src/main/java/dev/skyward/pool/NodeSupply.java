@@ -10,6 +10,7 @@ import dev.skyward.spi.Provider;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,10 +38,13 @@ final class NodeSupply {
     private final PoolSpec spec;
     private final String poolId;
     private final String sshPublicKey;
+    /** The pool's ownership tags: replacements and growth carry them as the first nodes do. */
+    private final Map<String, String> tags;
     private final Set<Integer> reserved = new HashSet<>();
 
-    NodeSupply(Provisioned provisioned, PoolSpec spec, String poolId, String sshPublicKey) {
+    NodeSupply(Provisioned provisioned, PoolSpec spec, String poolId, String sshPublicKey, Map<String, String> tags) {
         this.provisioned = provisioned;
+        this.tags = Map.copyOf(tags);
         this.spec = spec;
         this.poolId = poolId;
         this.sshPublicKey = sshPublicKey;
@@ -81,7 +85,7 @@ final class NodeSupply {
                 }
                 reserved.add(index);
                 request = Provisioner.launchRequest(spec, poolId, provisioned.offer(), index + 1, provisioned.spot(),
-                        sshPublicKey);
+                        sshPublicKey, tags);
                 launched = provider().launch(request);
             }
             try {

@@ -10,6 +10,8 @@ import dev.skyward.spi.LiveCapacity;
 import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
+import dev.skyward.spi.OwnedInstance;
+import dev.skyward.spi.Ownership;
 import dev.skyward.spi.Provider;
 import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
@@ -442,6 +444,46 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         return result;
     }
 
+    /**
+     * Every instance carrying the pool tag in the provider's regions (the builder's, else every region of
+     * the catalog), whatever its pool or client: one DescribeInstances by tag key per region. Ownership
+     * comes from the tags every pool's resources carry ({@link Ownership#toTags()}); the price from the
+     * catalog, spot or on-demand as the instance runs.
+     */
+    @Override
+    public List<OwnedInstance> ownedInstances() {
+        Catalog catalog = Catalog.load(NAME);
+        Set<String> searched = new LinkedHashSet<>(regions);
+        if (searched.isEmpty()) {
+            catalog.offers().forEach(o -> searched.add(o.region()));
+        }
+        List<OwnedInstance> out = new ArrayList<>();
+        for (String region : searched) {
+            try {
+                clients.in(region).ec2().describeInstancesPaginator(b -> b.filters(
+                                Filter.builder().name("tag-key").values(POOL_TAG).build(),
+                                Filter.builder().name("instance-state-name")
+                                        .values("pending", "running", "shutting-down", "stopping", "stopped").build()))
+                        .reservations().forEach(r -> r.instances().forEach(i -> out.add(owned(region, i, catalog))));
+            } catch (SdkException e) {
+                throw Ec2Errors.classify("DescribeInstances (every Skyward instance) in " + region, e);
+            }
+        }
+        return out;
+    }
+
+    private OwnedInstance owned(String region, software.amazon.awssdk.services.ec2.model.Instance i, Catalog catalog) {
+        Map<String, String> tags = new HashMap<>();
+        i.tags().forEach(t -> tags.put(t.key(), t.value()));
+        String poolId = tags.get(POOL_TAG);
+        Launched l = launched.getOrDefault(poolId, Map.of()).get(i.instanceId());
+        // No login is resolved for a listing: nobody connects, and a custom login may wait for its host.
+        Instance instance = toInstance(poolId, region, i, l != null ? l.launchIndex() : indexOf(i), address -> null);
+        boolean spot = "spot".equals(i.instanceLifecycleAsString());
+        return new OwnedInstance(instance, Ownership.fromTags(tags).orElse(null), i.launchTime(),
+                i.instanceTypeAsString(), region, catalog.price(i.instanceTypeAsString(), region, spot));
+    }
+
     private static int indexOf(software.amazon.awssdk.services.ec2.model.Instance i) {
         int first = i.tags().stream().filter(t -> INDEX_TAG.equals(t.key())).findFirst()
                 .map(t -> Integer.parseInt(t.value())).orElse(0);
@@ -467,6 +509,11 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
 
     private Instance toInstance(String poolId, String region,
             software.amazon.awssdk.services.ec2.model.Instance i, int index) {
+        return toInstance(poolId, region, i, index, login);
+    }
+
+    private Instance toInstance(String poolId, String region,
+            software.amazon.awssdk.services.ec2.model.Instance i, int index, Function<String, SshEndpoint> login) {
         String state = i.state() != null ? i.state().nameAsString() : "pending";
         String address = privateAddresses ? i.privateIpAddress() : i.publicIpAddress();
         InstanceStatus status = switch (state) {

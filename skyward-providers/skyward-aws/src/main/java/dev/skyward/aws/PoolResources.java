@@ -45,10 +45,19 @@ final class PoolResources {
         return tags(poolId, extra);
     }
 
-    /** The pool tag, a Name, and the pool's own tags: on every resource of the pool. */
+    /**
+     * The pool tag, a Name, and the pool's own tags (its {@link dev.skyward.spi.Ownership}: client id,
+     * start, expiry or lease): on every resource of the pool — instances, volumes, the security group,
+     * the key pair.
+     */
     static List<Tag> tags(String poolId, Map<String, String> extra) {
         List<Tag> tags = new ArrayList<>();
-        extra.forEach((k, v) -> tags.add(Tag.builder().key(k).value(v).build()));
+        // The engine's tags include the pool tag itself (Ownership.POOL): EC2 refuses a key given twice.
+        extra.forEach((k, v) -> {
+            if (!k.equals(Aws.POOL_TAG) && !k.equals("Name")) {
+                tags.add(Tag.builder().key(k).value(v).build());
+            }
+        });
         tags.add(Tag.builder().key(Aws.POOL_TAG).value(poolId).build());
         tags.add(Tag.builder().key("Name").value(name(poolId)).build());
         return tags;

@@ -12,6 +12,8 @@ import dev.skyward.spi.LiveCapacity;
 import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
+import dev.skyward.spi.OwnedInstance;
+import dev.skyward.spi.Ownership;
 import dev.skyward.spi.Provider;
 import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
@@ -219,10 +221,17 @@ public final class DigitalOcean implements Provider, LiveCapacity {
         return NodeAccess.poolKey().withOnExpire(onExpireCommand(instance));
     }
 
+    /**
+     * {@code skyward}, the pool tag, and every tag of the request as {@code key:value} (DigitalOcean tags
+     * are plain strings): the pool's ownership ({@code skyward-client:<id>}, {@code skyward-created:<epoch>},
+     * {@code skyward-expires:<epoch>} or {@code skyward-lease:<seconds>}), read back by
+     * {@link #ownedInstances()}.
+     */
     private static List<String> tags(LaunchRequest request) {
-        List<String> tags = new ArrayList<>(List.of(DropletNaming.LIBRARY_TAG, DropletNaming.poolTag(request.poolId())));
+        Set<String> tags = new java.util.LinkedHashSet<>(List.of(DropletNaming.LIBRARY_TAG,
+                DropletNaming.poolTag(request.poolId())));
         request.tags().forEach((k, v) -> tags.add(DropletNaming.tag(k + ":" + v)));
-        return tags;
+        return List.copyOf(tags);
     }
 
     /** The pool's key on the account: registered once, found again by name after a restart. */
@@ -303,6 +312,54 @@ public final class DigitalOcean implements Provider, LiveCapacity {
             }
         }
         return List.copyOf(byId.values());
+    }
+
+    /**
+     * Every droplet tagged {@code skyward}, whatever its pool or client: GPU droplets are listed with
+     * {@code type=gpus} (which cannot be combined with {@code tag_name}) and filtered here, other droplets
+     * with {@code tag_name=skyward}. Ownership comes from the {@code skyward-*:} tags, the price from the
+     * droplet's size.
+     */
+    @Override
+    public List<OwnedInstance> ownedInstances() {
+        requireToken();
+        Map<Long, JsonNode> all = new LinkedHashMap<>();
+        for (JsonNode d : api.list("/v2/droplets", Map.of("type", "gpus"), "droplets")) {
+            if (hasTag(d, DropletNaming.LIBRARY_TAG)) {
+                all.put(d.path("id").asLong(), d);
+            }
+        }
+        api.list("/v2/droplets", Map.of("tag_name", DropletNaming.LIBRARY_TAG), "droplets")
+                .forEach(d -> all.putIfAbsent(d.path("id").asLong(), d));
+        List<OwnedInstance> out = new ArrayList<>();
+        for (JsonNode d : all.values()) {
+            Map<String, String> tags = new HashMap<>();
+            for (JsonNode t : d.path("tags")) {
+                String text = t.asText();
+                int colon = text.indexOf(':');
+                if (text.startsWith("skyward-") && colon > 0) {
+                    tags.putIfAbsent(text.substring(0, colon), text.substring(colon + 1));
+                }
+            }
+            String poolId = tags.get(Ownership.POOL);
+            Droplet droplet = Droplet.of(d);
+            if (poolId == null || droplet.status() == InstanceStatus.TERMINATED) {
+                continue;
+            }
+            java.time.Instant created = null;
+            try {
+                created = d.hasNonNull("created_at") ? java.time.Instant.parse(d.path("created_at").asText()) : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                log.debug("droplet {}: created_at {} unreadable", droplet.id(), d.path("created_at").asText());
+            }
+            JsonNode price = d.path("size").path("price_hourly");
+            String type = d.path("size_slug").asText("");
+            String region = d.path("region").path("slug").asText("");
+            // No login is resolved for a listing: nobody connects.
+            out.add(new OwnedInstance(droplet.instance(poolId, ip -> null), Ownership.fromTags(tags).orElse(null), created,
+                    type, region, price.isNumber() ? price.asDouble() : catalog().price(type, region, false)));
+        }
+        return out;
     }
 
     private static boolean hasTag(JsonNode droplet, String tag) {

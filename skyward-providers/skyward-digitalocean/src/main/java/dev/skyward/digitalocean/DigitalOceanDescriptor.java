@@ -14,6 +14,12 @@ import java.util.Map;
  */
 public final class DigitalOceanDescriptor implements ProviderDescriptor {
 
+    /**
+     * The API base URL for providers made by name (a fake: how the CLI's tests reach it; real users leave
+     * it unset), e.g. {@code http://127.0.0.1:8080}.
+     */
+    public static final String URL_ENV = "SKYWARD_DIGITALOCEAN_URL";
+
     private final Map<String, String> env;
     private final Path home;
 
@@ -43,6 +49,11 @@ public final class DigitalOceanDescriptor implements ProviderDescriptor {
         if (!token.found()) {
             throw new PoolConfigurationException("DigitalOcean: " + token.source());
         }
-        return DigitalOcean.builder().environment(env).build();
+        DigitalOcean.Builder b = DigitalOcean.builder().environment(env);
+        String url = env.get(URL_ENV);
+        if (url != null && !url.isBlank()) {
+            b.baseUrl(url);
+        }
+        return b.build();
     }
 }

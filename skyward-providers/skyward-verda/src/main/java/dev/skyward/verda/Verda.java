@@ -11,6 +11,7 @@ import dev.skyward.spi.LiveCapacity;
 import dev.skyward.spi.NodeAccess;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OfferQuery;
+import dev.skyward.spi.OwnedInstance;
 import dev.skyward.spi.Provider;
 import dev.skyward.spi.ProviderCheck;
 import dev.skyward.spi.ProviderException;
@@ -208,7 +209,7 @@ public final class Verda implements Provider, LiveCapacity {
         body.put("image", image != null ? image : VerdaImages.forType(offer.instanceType()));
         body.putArray("ssh_key_ids").add(keyId);
         body.put("hostname", PoolMarker.hostname(request.poolId(), index));
-        body.put("description", PoolMarker.description(request.poolId(), index));
+        body.put("description", PoolMarker.description(request.poolId(), index, request.tags()));
         body.put("location_code", offer.region());
         body.putObject("os_volume").put("name", PoolMarker.hostname(request.poolId(), index) + "-os")
                 .put("size", osVolumeGiB);
@@ -287,19 +288,72 @@ public final class Verda implements Provider, LiveCapacity {
         requireCredentials();
         List<Instance> out = new ArrayList<>();
         for (JsonNode i : instances(poolId)) {
-            InstanceStatus s = status(i);
-            if (s == InstanceStatus.TERMINATED) {
-                continue;
+            Instance instance = instance(poolId, i, login);
+            if (instance != null) {
+                out.add(instance);
             }
-            String ip = i.path("ip").isTextual() && !i.path("ip").asText().isBlank() ? i.path("ip").asText() : null;
-            if (s == InstanceStatus.RUNNING && ip == null) {
-                s = InstanceStatus.PENDING; // running is ready only with an address
-            }
-            int index = PoolMarker.parse(i.path("description").asText()).map(PoolMarker.Node::index).orElse(0);
-            out.add(new Instance(i.path("id").asText(), NAME, poolId, index, s, ip, null,
-                    s == InstanceStatus.RUNNING ? login.apply(ip) : null));
         }
         return out;
+    }
+
+    /** The instance, or {@code null} when it is terminated. */
+    private Instance instance(String poolId, JsonNode i, Function<String, SshEndpoint> login) {
+        InstanceStatus s = status(i);
+        if (s == InstanceStatus.TERMINATED) {
+            return null;
+        }
+        String ip = i.path("ip").isTextual() && !i.path("ip").asText().isBlank() ? i.path("ip").asText() : null;
+        if (s == InstanceStatus.RUNNING && ip == null) {
+            s = InstanceStatus.PENDING; // running is ready only with an address
+        }
+        int index = PoolMarker.parse(i.path("description").asText()).map(PoolMarker.Node::index).orElse(0);
+        return new Instance(i.path("id").asText(), NAME, poolId, index, s, ip, null,
+                s == InstanceStatus.RUNNING ? login.apply(ip) : null);
+    }
+
+    /**
+     * Every instance whose description is a Skyward marker, whatever its pool or client (one
+     * {@code GET /instances}); ownership from the marker, price from the instance's
+     * {@code price_per_hour} (else the catalog), start from {@code created_at} when Verda sends it.
+     */
+    @Override
+    public List<OwnedInstance> ownedInstances() {
+        requireCredentials();
+        List<OwnedInstance> out = new ArrayList<>();
+        Catalog catalog = Catalog.load(NAME);
+        for (JsonNode i : api.get("/instances", Map.of())) {
+            var node = PoolMarker.parse(i.path("description").asText(null));
+            if (node.isEmpty()) {
+                continue;
+            }
+            // No login is resolved for a listing: nobody connects.
+            Instance instance = instance(node.get().poolId(), i, ip -> null);
+            if (instance == null) {
+                continue;
+            }
+            String type = i.path("instance_type").asText("");
+            String location = i.path("location").isTextual() ? i.path("location").asText()
+                    : i.path("location_code").asText("");
+            JsonNode price = i.path("price_per_hour");
+            double hourly = price.isNumber() ? price.asDouble() : price.isTextual() ? parse(price.asText())
+                    : catalog.price(type, location, i.path("is_spot").asBoolean(false));
+            java.time.Instant created = null;
+            try {
+                created = i.path("created_at").isTextual() ? java.time.Instant.parse(i.path("created_at").asText()) : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                log.debug("instance {}: created_at unreadable", instance.id());
+            }
+            out.add(new OwnedInstance(instance, node.get().ownership().orElse(null), created, type, location, hourly));
+        }
+        return out;
+    }
+
+    private static double parse(String number) {
+        try {
+            return Double.parseDouble(number);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** The pool's instances as Verda lists them (every non-deleted instance, filtered by exact marker). */

@@ -94,6 +94,8 @@ final class FakeVerda implements AutoCloseable {
         volatile String status = "ordered";
         volatile String ip;
         volatile SshHost host;
+        /** When the create arrived: Verda's created_at (listings show ages from it). */
+        final java.time.Instant created = java.time.Instant.now();
         /** Done when the machine is up, or will never be: a delete waits for it, so no host outlives its record. */
         final java.util.concurrent.CompletableFuture<Void> booted = new java.util.concurrent.CompletableFuture<>();
 
@@ -446,7 +448,7 @@ final class FakeVerda implements AutoCloseable {
         n.put("is_spot", spot);
         n.put("contract", i.request.path("contract").asText(spot ? "SPOT" : "PAY_AS_YOU_GO"));
         n.set("ssh_key_ids", i.request.path("ssh_key_ids").deepCopy());
-        n.put("created_at", "2026-12-02T00:00:00.000Z");
+        n.put("created_at", i.created.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
         n.putNull("os_volume_id");
         return n;
     }

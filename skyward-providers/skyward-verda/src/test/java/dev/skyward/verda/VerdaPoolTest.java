@@ -96,8 +96,12 @@ class VerdaPoolTest {
                 assertThat(r.path("image").asText()).isEqualTo(VerdaImages.GPU_OPEN);
                 assertThat(r.path("contract").asText()).isEqualTo("PAY_AS_YOU_GO");
                 assertThat(r.path("is_spot").asBoolean()).isFalse();
-                assertThat(r.path("description").asText()).isEqualTo(PoolMarker.description(id,
-                        PoolMarker.parse(r.path("description").asText()).orElseThrow().index()));
+                // The marker: this pool, its node, and who made it (the leak guard's ownership fields).
+                PoolMarker.Node node = PoolMarker.parse(r.path("description").asText()).orElseThrow();
+                assertThat(node.poolId()).isEqualTo(id);
+                assertThat(r.path("description").asText()).startsWith(PoolMarker.description(id, node.index()) + " client=");
+                assertThat(node.ownership()).hasValueSatisfying(o -> assertThat(o.clientId())
+                        .isEqualTo(dev.skyward.guard.ClientId.current()));
             });
         }
         Leaks.assertNothingLeft(id, List.of());

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Addresses are handed out from 127.0.3.2 upwards, never twice, unless the fake chooses one (AWS's fake places
- * instances at the private addresses its emulator assigns, such as 127.0.5.4).
+ * <p>Addresses are handed out from 127.0.3.2 upwards, never twice in a JVM (across farms too), unless the
+ * fake chooses one (AWS's fake places instances at the private addresses its emulator assigns, such as
+ * 127.0.5.4).
  */
 public final class CloudHosts implements AutoCloseable {
 
@@ -39,6 +40,8 @@ public final class CloudHosts implements AutoCloseable {
 
     private final Path dir;
     private final String userPrefix;
+    /** JVM-wide, so two clouds' farms in one test (the cross-cloud tests) never hand out the same address. */
+    private static final AtomicInteger ADDRESSES = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
     private final List<SshHost> live = new ArrayList<>();
     private final List<SshHost> made = new ArrayList<>();
@@ -86,7 +89,7 @@ public final class CloudHosts implements AutoCloseable {
                 throw new IllegalStateException("cloud hosts closed");
             }
             n = counter.getAndIncrement();
-            addr = address != null ? address : nextAddress(n);
+            addr = address != null ? address : nextAddress(ADDRESSES.getAndIncrement());
         }
         if (!addr.startsWith("127.")) {
             throw new IllegalArgumentException("cloud hosts listen on loopback only, not " + addr);
