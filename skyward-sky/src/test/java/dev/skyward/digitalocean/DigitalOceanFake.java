@@ -15,6 +15,8 @@ import java.util.Map;
 public final class DigitalOceanFake implements AutoCloseable {
 
     static final String TOKEN = "dop_v1_sky";
+    /** A second token the fake accepts, for the nodes' self-destruct (a real one would be scoped to deletes). */
+    static final String DELETE_TOKEN = "dop_v1_sky_delete";
 
     private final CloudHosts hosts;
     private final FakeDigitalOcean fake;
@@ -27,7 +29,9 @@ public final class DigitalOceanFake implements AutoCloseable {
     public static DigitalOceanFake start() throws IOException {
         CloudHosts hosts = CloudHosts.start("dosky");
         try {
-            return new DigitalOceanFake(hosts, FakeDigitalOcean.start(hosts, TOKEN));
+            FakeDigitalOcean fake = FakeDigitalOcean.start(hosts, TOKEN);
+            fake.acceptToken(DELETE_TOKEN);
+            return new DigitalOceanFake(hosts, fake);
         } catch (IOException | RuntimeException e) {
             hosts.close();
             throw e;
@@ -38,6 +42,11 @@ public final class DigitalOceanFake implements AutoCloseable {
     public DigitalOcean.Builder provider() {
         return DigitalOcean.builder().token(TOKEN).baseUrl(fake.baseUrl()).login(fake::login)
                 .pollInterval(Duration.ofMillis(200)).deleteTimeout(Duration.ofSeconds(60));
+    }
+
+    /** The provider whose nodes destroy their own droplet when they expire (else they power off, still billed). */
+    public DigitalOcean.Builder selfDestructing() {
+        return provider().selfDestruct(DELETE_TOKEN);
     }
 
     /** The provider with a token DigitalOcean refuses (401 Unable to authenticate you). */
