@@ -325,9 +325,10 @@ public final class Provisioner {
             LaunchRequest request = new LaunchRequest(poolId, c.offer(), spec.nodes(), c.spot(), spec.image(),
                     sshPublicKey, Map.of("skyward-name", spec.name()));
             for (int tryNo = 1; ; tryNo++) {
+                Instant launchedAt = Instant.now();
                 Outcome outcome = launch(provider, request);
                 if (outcome.instances != null) {
-                    return new Provisioned(provider, c.offer(), c.spot(), outcome.instances);
+                    return new Provisioned(provider, c.offer(), c.spot(), outcome.instances, launchedAt);
                 }
                 Duration wait = backoff.multipliedBy(1L << Math.min(tryNo - 1, 20));
                 boolean retry = outcome.kind == ProviderException.Kind.TRANSIENT && tryNo <= transientRetries

@@ -25,6 +25,7 @@ import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.NodeEnvironment;
 import dev.skyward.node.StartedAgent;
+import dev.skyward.offer.CostMeter;
 import dev.skyward.offer.Provisioned;
 import dev.skyward.offer.Provisioner;
 import dev.skyward.serial.CaptureInspector;
@@ -35,6 +36,7 @@ import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -97,6 +99,8 @@ final class EnginePool implements ComputePool {
     private PoolKey poolKey;
     private volatile Scheduler scheduler;
     private Provisioned provisioned;
+    /** Each machine's launch-to-termination time at the price paid for it, for the Closed event. */
+    private final CostMeter meter = new CostMeter(Clock.systemUTC());
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
@@ -146,6 +150,7 @@ final class EnginePool implements ComputePool {
         boolean createsMachines = providers.stream().anyMatch(p -> !(p instanceof Local));
         provisioned = new Provisioner().provision(spec, providers, id,
                 createsMachines ? poolKey().publicKey() : null, events::publish);
+        meter.launched(provisioned);
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -577,6 +582,7 @@ final class EnginePool implements ComputePool {
         } finally {
             stoppers.shutdownNow();
         }
+        double hourly = meter.runningHourlyPrice();
         if (provisioned != null) {
             Provider provider = provisioned.provider();
             try {
@@ -591,10 +597,11 @@ final class EnginePool implements ComputePool {
         completions.shutdown();
         codeExecutor.shutdownNow();
         PoolRegistry.unregister(this);
+        // The machines' bill ends when terminate returned (or failed: what remains is reported below).
+        meter.endedAll();
         Duration uptime = Duration.ofNanos(System.nanoTime() - startNanos);
-        double hourly = provisioned == null ? 0 : provisioned.hourlyPrice();
         lifecycle.moveTo(PoolState.CLOSED);
-        events.publish(new PoolEvent.Closed(id, uptime, hourly, hourly * uptime.toMillis() / 3_600_000.0));
+        events.publish(new PoolEvent.Closed(id, uptime, hourly, meter.estimatedCost(), meter.nodes()));
         if (!leftovers.isEmpty()) {
             throw new SkywardException("pool " + id + " closed, but these remain and need attention: " + leftovers);
         }
