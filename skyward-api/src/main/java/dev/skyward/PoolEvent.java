@@ -3,7 +3,9 @@ package dev.skyward;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.OwnedInstance;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Something that happened to a pool, published to {@link PoolListener}s and shown on the console.
@@ -138,10 +140,30 @@ public sealed interface PoolEvent {
      *
      * @param poolId the pool
      * @param uptime from provisioning to close
-     * @param hourlyPrice the pool's total hourly price in USD, 0 on the local provider
-     * @param estimatedCost {@code hourlyPrice * uptime}, in USD
+     * @param hourlyPrice the pool's total hourly price in USD at close (what its nodes cost per hour, each
+     *     at the price paid for it), 0 on the local provider
+     * @param estimatedCost the sum of {@link NodeCost#estimatedCost()} over {@code nodes}, in USD
+     * @param nodes every machine the pool had, each with its own uptime and price
      */
-    record Closed(String poolId, Duration uptime, double hourlyPrice, double estimatedCost) implements PoolEvent {
+    record Closed(String poolId, Duration uptime, double hourlyPrice, double estimatedCost, List<NodeCost> nodes)
+            implements PoolEvent {
+
+        /** Copies the nodes. */
+        public Closed {
+            nodes = List.copyOf(nodes);
+        }
+
+        /** A close with no per-node accounting (a pool that never had machines). */
+        public Closed(String poolId, Duration uptime, double hourlyPrice, double estimatedCost) {
+            this(poolId, uptime, hourlyPrice, estimatedCost, List.of());
+        }
+
+        /** The estimated cost per provider, in USD, providers in the order their first node appears. */
+        public Map<String, Double> costByProvider() {
+            Map<String, Double> by = new LinkedHashMap<>();
+            nodes.forEach(n -> by.merge(n.provider(), n.estimatedCost(), Double::sum));
+            return by;
+        }
     }
 
     /**

@@ -1,12 +1,17 @@
 package dev.skyward.console;
 
+import dev.skyward.NodeCost;
 import dev.skyward.OutputLine;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolEvent;
 import dev.skyward.PoolListener;
 import dev.skyward.PoolState;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a pool shows on the console: its progress (offers tried, nodes ready, close and cost) and,
@@ -106,7 +111,7 @@ public final class ConsoleRenderer implements PoolListener {
         }
         if (event instanceof PoolEvent.Closed c) {
             return String.format(Locale.ROOT, "pool %s closed after %.1f s; estimated cost $%.4f ($%.2f/h)", c.poolId(),
-                    c.uptime().toMillis() / 1000.0, c.estimatedCost(), c.hourlyPrice());
+                    c.uptime().toMillis() / 1000.0, c.estimatedCost(), c.hourlyPrice()) + bill(c);
         }
         return null;
     }
@@ -134,6 +139,25 @@ public final class ConsoleRenderer implements PoolListener {
         if (!x.terminating()) {
             b.append("\n  terminate them with `skyward down --expired`, or build with .downExpired(true)");
         }
+        return b.toString();
+    }
+
+    /** Per provider: what its machines were, the price paid per hour each, and their cost ("" when free). */
+    private static String bill(PoolEvent.Closed c) {
+        if (c.nodes().stream().allMatch(n -> n.hourlyPrice() == 0)) {
+            return "";
+        }
+        Map<String, List<NodeCost>> byProvider = new LinkedHashMap<>();
+        c.nodes().forEach(n -> byProvider.computeIfAbsent(n.provider(), k -> new ArrayList<>()).add(n));
+        StringBuilder b = new StringBuilder();
+        byProvider.forEach((provider, nodes) -> {
+            Map<String, Integer> kinds = new LinkedHashMap<>();
+            nodes.forEach(n -> kinds.merge(String.format(Locale.ROOT, "%s %s at $%.2f/h", n.instanceType(),
+                    n.spot() ? "spot" : "on-demand", n.hourlyPrice()), 1, Integer::sum));
+            b.append(b.length() == 0 ? " = " : " + ").append(provider).append(' ');
+            kinds.forEach((k, count) -> b.append(count).append(" x ").append(k).append(", "));
+            b.append(String.format(Locale.ROOT, "$%.4f", nodes.stream().mapToDouble(NodeCost::estimatedCost).sum()));
+        });
         return b.toString();
     }
 }

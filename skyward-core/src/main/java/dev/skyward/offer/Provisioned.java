@@ -4,6 +4,7 @@ import dev.skyward.spi.Instance;
 import dev.skyward.spi.Offer;
 import dev.skyward.spi.Provider;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -19,12 +20,18 @@ import java.util.List;
  * @param offer the offer
  * @param spot whether on the spot market
  * @param instances the pool's instances
+ * @param launchedAt when the launch that made them was sent (their bill starts then)
  */
-public record Provisioned(Provider provider, Offer offer, boolean spot, List<Instance> instances) {
+public record Provisioned(Provider provider, Offer offer, boolean spot, List<Instance> instances, Instant launchedAt) {
 
     /** Copies the instances. */
     public Provisioned {
         instances = List.copyOf(instances);
+    }
+
+    /** Instances launched now. */
+    public Provisioned(Provider provider, Offer offer, boolean spot, List<Instance> instances) {
+        this(provider, offer, spot, instances, Instant.now());
     }
 
     /** USD per hour for the whole pool: instances x the offer's price on its market. */

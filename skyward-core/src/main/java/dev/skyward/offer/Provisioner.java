@@ -383,9 +383,10 @@ public final class Provisioner {
             LOG.debug("pool {}: trying {} x{}", poolId, c, spec.nodes());
             LaunchRequest request = launchRequest(spec, poolId, c.offer(), spec.nodes(), c.spot(), sshPublicKey, tags);
             for (int tryNo = 1; ; tryNo++) {
+                Instant launchedAt = Instant.now();
                 Outcome outcome = launch(provider, request);
                 if (outcome.instances != null) {
-                    return new Provisioned(provider, c.offer(), c.spot(), outcome.instances);
+                    return new Provisioned(provider, c.offer(), c.spot(), outcome.instances, launchedAt);
                 }
                 Duration wait = backoff.multipliedBy(1L << Math.min(tryNo - 1, 20));
                 boolean retry = outcome.kind == ProviderException.Kind.TRANSIENT && tryNo <= transientRetries
@@ -393,7 +394,7 @@ public final class Provisioner {
                 if (retry) {
                     LOG.info("pool {}: {} failed ({}); retry {} of {} in {}", poolId, c, outcome.reason, tryNo,
                             transientRetries, wait);
-                    cleanUp(provider, c, query);
+                    cleanUp(provider, c, query, outcome.kind);
                     if (sleep(wait)) {
                         continue;
                     }
@@ -409,7 +410,7 @@ public final class Provisioner {
                 lastFailure = outcome.error;
                 deadlineHit |= outcome.deadline;
                 if (!retry) {
-                    cleanUp(provider, c, query);
+                    cleanUp(provider, c, query, outcome.kind);
                 }
                 if (Thread.currentThread().isInterrupted() || "interrupted".equals(outcome.reason)) {
                     Thread.currentThread().interrupt();
@@ -466,8 +467,12 @@ public final class Provisioner {
             }
         }
 
-        /** Terminates whatever the pool has on this provider and checks that it is gone. */
-        private void cleanUp(Provider provider, Candidate c, OfferQuery query) {
+        /**
+         * Terminates whatever the pool has on this provider and checks that it is gone.
+         *
+         * @param failedWith how the attempt failed
+         */
+        private void cleanUp(Provider provider, Candidate c, OfferQuery query, ProviderException.Kind failedWith) {
             List<Instance> left = List.of();
             String problem = null;
             boolean interrupted = Thread.interrupted(); // cleanup must run even when we were interrupted
@@ -483,6 +488,15 @@ public final class Provisioner {
                         }
                     } catch (RuntimeException e) {
                         problem = e.toString();
+                        if (failedWith == ProviderException.Kind.CREDENTIALS && e instanceof ProviderException pe
+                                && pe.kind() == ProviderException.Kind.CREDENTIALS) {
+                            // The cloud refused these credentials for the launch and refuses them again for
+                            // the cleanup: nothing was made with them, and no retry can clean up anything.
+                            // The provider is blocked; the other providers still get their turn.
+                            LOG.info("pool {}: {} refuses the credentials, so it has nothing of the pool to "
+                                    + "clean up: {}", poolId, provider.name(), problem);
+                            return;
+                        }
                         LOG.warn("pool {}: cleaning up on {} failed (round {}): {}", poolId, provider.name(), round,
                                 problem);
                     }

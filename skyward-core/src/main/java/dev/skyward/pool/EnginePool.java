@@ -29,6 +29,7 @@ import dev.skyward.node.AgentJar;
 import dev.skyward.node.AgentLauncher;
 import dev.skyward.node.NodeEnvironment;
 import dev.skyward.node.StartedAgent;
+import dev.skyward.offer.CostMeter;
 import dev.skyward.offer.Provisioned;
 import dev.skyward.offer.Provisioner;
 import dev.skyward.serial.CaptureInspector;
@@ -40,6 +41,7 @@ import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Serialization;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -132,6 +134,8 @@ final class EnginePool implements ComputePool {
     };
     /** This pool's entry in the local ledger of open pools, heart-beaten while the pool is open. */
     private Ledger.Lease ledgerLease;
+    /** Each machine's launch-to-termination time at the price paid for it, for the Closed event. */
+    private final CostMeter meter = new CostMeter(Clock.systemUTC());
 
     private EnginePool(PoolSpec spec) {
         this.spec = spec;
@@ -194,6 +198,7 @@ final class EnginePool implements ComputePool {
         if (ledgerLease != null) {
             ledgerLease.nodes(provisioned.instances().stream().map(i -> i.provider() + "/" + i.id()).toList());
         }
+        meter.launched(provisioned);
         lifecycle.moveTo(PoolState.STARTING);
 
         List<Instance> instances = provisioned.instances().stream()
@@ -205,7 +210,7 @@ final class EnginePool implements ComputePool {
         dispatcher = new Dispatcher(ranks, new Scheduler(spec.scheduling(), spec.elastic()),
                 spec.elastic() ? 2 * spec.concurrency() : Integer.MAX_VALUE);
         NodeSupply supply = new NodeSupply(provisioned, spec, id, createsMachines ? poolKey().publicKey() : null,
-                ownership.toTags());
+                ownership.toTags(), meter);
         NodeFactory factory = nodeFactory();
         healer = new Healer(id, ranks, supply, factory, spec.replacement(), spec.provisionTimeout(), events::publish,
                 workers, heartbeats, this::closing, () -> spec.maxNodeLifetime() != null
@@ -705,6 +710,7 @@ final class EnginePool implements ComputePool {
         } finally {
             stoppers.shutdownNow();
         }
+        double hourly = meter.runningHourlyPrice();
         if (provisioned != null) {
             Provider provider = provisioned.provider();
             try {
@@ -727,10 +733,11 @@ final class EnginePool implements ComputePool {
         completions.shutdown();
         codeExecutor.shutdownNow();
         PoolRegistry.unregister(this);
+        // The machines' bill ends when terminate returned (or failed: what remains is reported below).
+        meter.endedAll();
         Duration uptime = Duration.ofNanos(System.nanoTime() - startNanos);
-        double hourly = provisioned == null ? 0 : provisioned.hourlyPrice();
         lifecycle.moveTo(PoolState.CLOSED);
-        events.publish(new PoolEvent.Closed(id, uptime, hourly, hourly * uptime.toMillis() / 3_600_000.0));
+        events.publish(new PoolEvent.Closed(id, uptime, hourly, meter.estimatedCost(), meter.nodes()));
         if (!leftovers.isEmpty()) {
             throw new SkywardException("pool " + id + " closed, but these remain and need attention: " + leftovers);
         }

@@ -40,10 +40,14 @@ final class NodeSupply {
     private final String sshPublicKey;
     /** The pool's ownership tags: replacements and growth carry them as the first nodes do. */
     private final Map<String, String> tags;
+    /** Replacements and growth are billed too: each machine's own launch-to-termination time. */
+    private final dev.skyward.offer.CostMeter meter;
     private final Set<Integer> reserved = new HashSet<>();
 
-    NodeSupply(Provisioned provisioned, PoolSpec spec, String poolId, String sshPublicKey, Map<String, String> tags) {
+    NodeSupply(Provisioned provisioned, PoolSpec spec, String poolId, String sshPublicKey, Map<String, String> tags,
+            dev.skyward.offer.CostMeter meter) {
         this.provisioned = provisioned;
+        this.meter = meter;
         this.tags = Map.copyOf(tags);
         this.spec = spec;
         this.poolId = poolId;
@@ -89,6 +93,13 @@ final class NodeSupply {
                 launched = provider().launch(request);
             }
             try {
+                // Billed from the request on, even if it never becomes ready.
+                for (Instance i : launched) {
+                    if (i.launchIndex() == index) {
+                        meter.launched(provider().name(), i.id(), provisioned.offer(), provisioned.spot(),
+                                java.time.Instant.now());
+                    }
+                }
                 List<Instance> ready = Provisioner.awaitReady(provider(), request, launched);
                 int want = index;
                 return ready.stream().filter(i -> i.launchIndex() == want).findFirst()
@@ -110,6 +121,7 @@ final class NodeSupply {
     void terminate(Instance instance) {
         LOG.debug("pool {}: terminating instance {} (index {})", poolId, instance.id(), instance.launchIndex());
         provider().terminate(poolId, List.of(instance.id()));
+        meter.ended(instance.id());
     }
 
     /** The instance with a launch index, as the provider describes it now, or null. */

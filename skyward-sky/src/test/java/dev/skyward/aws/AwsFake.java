@@ -71,6 +71,14 @@ public final class AwsFake implements AutoCloseable {
         cloud.moto.failWith(action, params, status, code, message, times);
     }
 
+    /**
+     * AWS stops offering this type in this zone (every zone when {@code zone} is empty): live
+     * availability (DescribeInstanceTypeOfferings) leaves it out.
+     */
+    public void withdrawOffering(String instanceType, String zone) {
+        cloud.moto.withdrawOffering(instanceType, zone);
+    }
+
     /** Back to plain moto (state kept; the revoked key stays revoked). */
     public void clear() {
         cloud.moto.clear();

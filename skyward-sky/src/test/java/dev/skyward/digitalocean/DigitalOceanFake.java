@@ -15,6 +15,8 @@ import java.util.Map;
 public final class DigitalOceanFake implements AutoCloseable {
 
     static final String TOKEN = "dop_v1_sky";
+    /** A second token the fake accepts, for the nodes' self-destruct (a real one would be scoped to deletes). */
+    static final String DELETE_TOKEN = "dop_v1_sky_delete";
 
     private final CloudHosts hosts;
     private final FakeDigitalOcean fake;
@@ -27,7 +29,9 @@ public final class DigitalOceanFake implements AutoCloseable {
     public static DigitalOceanFake start() throws IOException {
         CloudHosts hosts = CloudHosts.start("dosky");
         try {
-            return new DigitalOceanFake(hosts, FakeDigitalOcean.start(hosts, TOKEN));
+            FakeDigitalOcean fake = FakeDigitalOcean.start(hosts, TOKEN);
+            fake.acceptToken(DELETE_TOKEN);
+            return new DigitalOceanFake(hosts, fake);
         } catch (IOException | RuntimeException e) {
             hosts.close();
             throw e;
@@ -46,6 +50,11 @@ public final class DigitalOceanFake implements AutoCloseable {
      */
     public java.util.Map<String, String> cliEnvironment() {
         return java.util.Map.of("DIGITALOCEAN_TOKEN", TOKEN, DigitalOceanDescriptor.URL_ENV, fake.baseUrl());
+    }
+
+    /** The provider whose nodes destroy their own droplet when they expire (else they power off, still billed). */
+    public DigitalOcean.Builder selfDestructing() {
+        return provider().selfDestruct(DELETE_TOKEN);
     }
 
     /** The provider with a token DigitalOcean refuses (401 Unable to authenticate you). */

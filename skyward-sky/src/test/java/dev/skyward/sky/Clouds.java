@@ -132,10 +132,14 @@ public final class Clouds implements AutoCloseable {
         }
     }
 
-    /** Healthy clouds again: no injected failure, providers with good credentials. */
+    /**
+     * Healthy clouds again: no injected failure, providers with good credentials, and the DigitalOcean
+     * fake's record of spec violations emptied (a test asserts it at its end; the next starts clean).
+     */
     public synchronized void reset() {
         aws.clear();
         digitalOcean.clear();
+        digitalOcean.clearViolations();
         verda.clear();
         providers.put(Cloud.AWS, remember(aws.provider().build()));
         providers.put(Cloud.DIGITALOCEAN, remember(digitalOcean.provider().build()));

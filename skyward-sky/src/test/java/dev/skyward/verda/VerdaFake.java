@@ -53,6 +53,11 @@ public final class VerdaFake implements AutoCloseable {
         return fake.baseUrl();
     }
 
+    /** The provider whose nodes delete their own instance when they expire (else they power off, still billed). */
+    public Verda.Builder selfDestructing() {
+        return provider().selfDestruct(FakeVerda.CLIENT_ID, FakeVerda.CLIENT_SECRET);
+    }
+
     /** The provider with client credentials Verda refuses (401 Invalid client credentials). */
     public Verda.Builder badCredentials() {
         return provider().credentials("someone-else", "wrong");

@@ -129,6 +129,14 @@ final class Moto implements AutoCloseable {
         post("/_skyward/bad-keys", "{\"key\":" + json(accessKeyId) + "}");
     }
 
+    /**
+     * AWS no longer offers this type in this zone (every zone when {@code zone} is empty):
+     * DescribeInstanceTypeOfferings leaves it out, until {@link #clear()}.
+     */
+    void withdrawOffering(String instanceType, String zone) {
+        post("/_skyward/withdraw", "{\"type\":" + json(instanceType) + ",\"location\":" + json(zone) + "}");
+    }
+
     void invisibleFor(Duration d) {
         post("/_skyward/consistency", "{\"invisible_ms\":" + d.toMillis() + "}");
     }

@@ -18,6 +18,9 @@ this wrapper adds what the real services do and moto does not:
 * Instance-initiated shutdown: POST /_skyward/shutdown?ip=<private ip> is what the instance's OS
   running ``shutdown`` means to EC2: terminate when its shutdown behaviour is terminate, else stop.
 * A request log (/_skyward/requests) so tests can check the parameters the SDK really sent.
+* Withdrawn offerings: POST /_skyward/withdraw {"type": ..., "location": ...} leaves an instance type out
+  of DescribeInstanceTypeOfferings in that zone (every zone when "location" is empty), as when AWS no
+  longer offers it there.
 """
 
 import io
@@ -47,6 +50,7 @@ state = {
     "group_busy_times": 0,  # extra DependencyViolations per group after its instances are gone
     "group_busy_seen": {},  # group id -> DependencyViolations answered so far
     "requests": [],         # (action, params) of every EC2/SSM request
+    "withdrawn": [],        # (instance type, zone or "" for all) left out of DescribeInstanceTypeOfferings
 }
 
 
@@ -119,6 +123,10 @@ def control(environ, start_response, path, body):
             state["invisible_ms"] = 0
             state["group_busy_times"] = 0
             state["requests"].clear()
+            state["withdrawn"].clear()
+        elif path == "/_skyward/withdraw":
+            w = json.loads(body)
+            state["withdrawn"].append((w["type"], w.get("location", "")))
         elif path == "/_skyward/bad-keys":
             state["bad_keys"].add(json.loads(body)["key"])
         elif path == "/_skyward/consistency":
@@ -190,6 +198,8 @@ class Fake:
 
         if action == "DescribeInstances":
             return self.describe_instances(environ, start_response, params)
+        if action == "DescribeInstanceTypeOfferings":
+            return self.type_offerings(environ, start_response)
         if action == "DeleteSecurityGroup":
             group = params.get("GroupId", "")
             busy = instances_of_group(region, group)
@@ -249,6 +259,25 @@ class Fake:
                             iset.remove(item)
                     if len(iset) == 0:
                         rset.remove(res)
+            answer = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(answer))))
+        start_response(status, headers)
+        return [answer]
+
+    def type_offerings(self, environ, start_response):
+        status, headers, answer = self.call(environ)
+        with lock:
+            withdrawn = list(state["withdrawn"])
+        if withdrawn and status.startswith("200"):
+            root = ElementTree.fromstring(answer)
+            ns = root.tag[:-len(local(root.tag))]
+            ElementTree.register_namespace("", ns.strip("{}"))
+            for offerings in root.iter(ns + "instanceTypeOfferingSet"):
+                for item in list(offerings):
+                    t, where = item.findtext(ns + "instanceType"), item.findtext(ns + "location")
+                    if any(t == wt and (not wl or wl == where) for wt, wl in withdrawn):
+                        offerings.remove(item)
             answer = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
             headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
             headers.append(("Content-Length", str(len(answer))))
