@@ -2,6 +2,7 @@ package dev.skyward;
 
 import dev.skyward.spi.Offer;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Something that happened to a pool, published to {@link PoolListener}s and shown on the console.
@@ -71,6 +72,29 @@ public sealed interface PoolEvent {
      * @param reason what happened (exit code or signal, the agent's last log lines, or the silence)
      */
     record NodeLost(String poolId, NodeInfo node, String reason) implements PoolEvent {
+    }
+
+    /**
+     * The cloud announced it will take a node away (an AWS spot interruption notice, two minutes
+     * ahead): from now on no new task goes to it — tasks that could go anywhere go to the other nodes —
+     * while the tasks already there may finish. When the machine goes, {@link NodeLost} follows.
+     * Work pinned to the node ({@link ComputePool#node(int)}, {@link ComputePool#broadcast}) still
+     * goes there. Clouds without such a notice (DigitalOcean, Verda) only ever report {@link NodeLost}.
+     *
+     * <pre>{@code
+     * ComputePool.builder().allocation(Allocation.SPOT).listener(e -> {
+     *     if (e instanceof PoolEvent.NodePreempting p) {
+     *         log.warn("node {} goes at {}: checkpoint now", p.node().rank(), p.time());
+     *     }
+     * })
+     * }</pre>
+     *
+     * @param poolId the pool
+     * @param node the node
+     * @param action what the cloud will do: {@code terminate}, {@code stop} or {@code hibernate}
+     * @param time when it will, or {@code null} when the notice did not say
+     */
+    record NodePreempting(String poolId, NodeInfo node, String action, Instant time) implements PoolEvent {
     }
 
     /**

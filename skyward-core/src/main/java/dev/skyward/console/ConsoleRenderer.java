@@ -66,6 +66,11 @@ public final class ConsoleRenderer implements PoolListener {
         if (event instanceof PoolEvent.NodeLost l) {
             return "  node " + l.node().rank() + " lost: " + l.reason();
         }
+        if (event instanceof PoolEvent.NodePreempting p) {
+            return "  node " + p.node().rank() + " preempted: the cloud will " + p.action() + " it"
+                    + (p.time() != null ? " at " + p.time() : "") + " (spot interruption notice); no new tasks go "
+                    + "there, its running tasks may finish";
+        }
         if (event instanceof PoolEvent.ClosingAtExit x) {
             return "pool " + x.poolId() + " was never closed: closing it now, at exit. Open pools in "
                     + "try-with-resources (try (var pool = ComputePool.builder()...build()) { ... }) or call close()";

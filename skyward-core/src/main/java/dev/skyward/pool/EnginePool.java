@@ -190,10 +190,24 @@ final class EnginePool implements ComputePool {
                 provisioned.offer().accelerator());
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
                 spec.heartbeatGrace(), pause, lost -> events.publish(new PoolEvent.NodeLost(id, lost, lost.lostReason())));
+        c.onInterruption(notice -> {
+            nodePreempted(c, notice.describe());
+            events.publish(new PoolEvent.NodePreempting(id, c.info(), notice.action(), notice.time()));
+        });
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
         return c;
+    }
+
+    /**
+     * The cloud announced it will take this node's machine (a spot interruption notice): called once,
+     * on gRPC's transport thread (must not block), before listeners hear of it. Marks the node draining:
+     * the scheduler sends it no new work, its running tasks may finish. The place to start its
+     * replacement at once (asynchronously), before the machine goes.
+     */
+    void nodePreempted(NodeConnection node, String why) {
+        node.drain(why);
     }
 
     private Map<String, String> mergedEnv() {
