@@ -89,6 +89,8 @@ final class EnginePool implements ComputePool {
     private final ExecutorService completions;
     private final ExecutorService codeExecutor;
     private final List<StartedAgent> agents = new ArrayList<>();
+    /** The provider's instance id behind each agent: an agent whose machine the cloud took is gone with it. */
+    private final Map<StartedAgent, String> machines = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<NodeConnection> nodes = List.of();
     /** Nodes connected so far, heartbeated from the moment they connect: a slow node's bootstrap
      *  (image install, cold upload) must not let the agents already started time out. */
@@ -186,6 +188,7 @@ final class EnginePool implements ComputePool {
         synchronized (agents) {
             agents.add(agent);
         }
+        machines.put(agent, instance.id());
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
         NodeConnection c = new NodeConnection(info, agent, id, token, code, codeExecutor, output,
@@ -579,15 +582,17 @@ final class EnginePool implements ComputePool {
             for (StartedAgent a : started) {
                 kills.add(stoppers.submit(() -> a.destroy(spec.shutdownGrace())));
             }
+            List<StartedAgent> unconfirmed = new ArrayList<>();
             for (int i = 0; i < kills.size(); i++) {
                 try {
                     if (!kills.get(i).get()) {
-                        leftovers.add(started.get(i) + " is still running");
+                        unconfirmed.add(started.get(i));
                     }
                 } catch (ExecutionException | InterruptedException e) {
                     leftovers.add(started.get(i) + " could not be stopped: " + e);
                 }
             }
+            leftovers.addAll(stillRunning(unconfirmed));
         } finally {
             stoppers.shutdownNow();
         }
@@ -612,6 +617,36 @@ final class EnginePool implements ComputePool {
         if (!leftovers.isEmpty()) {
             throw new SkywardException("pool " + id + " closed, but these remain and need attention: " + leftovers);
         }
+    }
+
+    /**
+     * Agents that could not be confirmed stopped, minus those whose machine the provider no longer has:
+     * a reclaimed spot instance (or one its cloud terminated otherwise) cannot be reached to stop its
+     * agent, and needs no stopping.
+     */
+    private List<String> stillRunning(List<StartedAgent> unconfirmed) {
+        if (unconfirmed.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        try {
+            if (provisioned != null) {
+                provisioned.provider().describe(id).forEach(i -> present.add(i.id()));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not list pool {}'s instances: {}", id, e.toString());
+            return unconfirmed.stream().map(a -> a + " is still running").toList();
+        }
+        List<String> left = new ArrayList<>();
+        for (StartedAgent a : unconfirmed) {
+            String machine = machines.get(a);
+            if (provisioned != null && machine != null && !present.contains(machine)) {
+                LOG.info("{} went with its machine {}, which the provider no longer has", a, machine);
+            } else {
+                left.add(a + " is still running");
+            }
+        }
+        return left;
     }
 
     private static void waitAll(List<Future<?>> futures) {
