@@ -17,6 +17,7 @@ import dev.skyward.spi.Provider;
 import dev.skyward.spi.ProviderCheck;
 import dev.skyward.testkit.Leaks;
 import dev.skyward.testkit.metadata.FakeImds;
+import dev.skyward.testing.TestClasspath;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -96,6 +97,41 @@ class PreemptionNoticeTest {
                 assertThat(imds.noticeReads("node-0")).as("node 0 watched too, and saw nothing").isPositive();
             }
             Leaks.assertNothingLeft(pool, ports);
+        }
+    }
+
+    @Test
+    void inAJvmWithoutFlagsTheConsoleShowsTheNoticeAndWorkMovesToTheOtherNode() throws Exception {
+        String out = TestClasspath.output(TestClasspath.plainJava(NoticedProgram.class), 150);
+        assertThat(out).contains("skyward:   node 1 preempted: the cloud will terminate it at 2026-12-02T08:22:00Z")
+                .contains("event=1 terminate 2026-12-02T08:22:00Z")
+                .contains("after=[0, 0, 0, 0]")
+                .contains("DONE");
+    }
+
+    /** A program as a user writes it: the console on, a listener, a map after the notice. */
+    public static final class NoticedProgram {
+        public static void main(String[] args) throws Exception {
+            try (FakeImds imds = FakeImds.start()) {
+                List<PoolEvent.NodePreempting> seen = new CopyOnWriteArrayList<>();
+                try (ComputePool pool = ComputePool.builder().name("plain-notice").provider(new WatchedLocal(new Local(),
+                        imds)).nodes(2).output(OutputListener.SILENT).listener(e -> {
+                            if (e instanceof PoolEvent.NodePreempting p) {
+                                seen.add(p);
+                            }
+                        }).build()) {
+                    imds.postNotice("node-1", "terminate", Instant.parse("2026-12-02T08:22:00Z"));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (seen.isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    for (PoolEvent.NodePreempting p : seen) {
+                        System.out.println("event=" + p.node().rank() + " " + p.action() + " " + p.time());
+                    }
+                    System.out.println("after=" + pool.map(List.of(1, 2, 3, 4), (ctx, x) -> ctx.rank()));
+                }
+            }
+            System.out.println("DONE");
         }
     }
 
