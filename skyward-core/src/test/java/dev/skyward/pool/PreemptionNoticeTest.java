@@ -101,6 +101,24 @@ class PreemptionNoticeTest {
     }
 
     @Test
+    void whenEveryNodeIsDrainingTasksStillGoThereRatherThanFail() throws Exception {
+        try (FakeImds imds = FakeImds.start()) {
+            List<PoolEvent> events = new CopyOnWriteArrayList<>();
+            ComputePool pool = ComputePool.builder().name("notice-one").provider(new WatchedLocal(new Local(), imds))
+                    .console(false).output(OutputListener.SILENT).listener(events::add).build();
+            List<Integer> ports = Leaks.agentPorts(pool);
+            try (pool) {
+                imds.postNotice("node-0", "stop", Instant.now().plus(2, ChronoUnit.MINUTES));
+                assertThat(awaitNotice(events, Duration.ofSeconds(60)).action()).isEqualTo("stop");
+                // The machine works until the cloud takes it: better used than a pool that refuses work.
+                List<Integer> ranks = pool.map(List.of(1, 2, 3), (ctx, x) -> ctx.rank());
+                assertThat(ranks).containsOnly(0);
+            }
+            Leaks.assertNothingLeft(pool, ports);
+        }
+    }
+
+    @Test
     void inAJvmWithoutFlagsTheConsoleShowsTheNoticeAndWorkMovesToTheOtherNode() throws Exception {
         String out = TestClasspath.output(TestClasspath.plainJava(NoticedProgram.class), 150);
         assertThat(out).contains("skyward:   node 1 preempted: the cloud will terminate it at 2026-12-02T08:22:00Z")
