@@ -78,7 +78,9 @@ final class SpotNoticeWatcher implements AutoCloseable {
 
     void start() {
         LOG.info("watching {} for a spot interruption notice every {} ms", base, interval.toMillis());
-        timer.scheduleWithFixedDelay(this::poll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        // The first look waits a moment: the agent's start-up (class loading, the server) comes first.
+        long first = Math.min(interval.toMillis(), 1000);
+        timer.scheduleWithFixedDelay(this::poll, first, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Whether the notice has been reported. */

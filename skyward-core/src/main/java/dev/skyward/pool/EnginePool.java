@@ -205,9 +205,9 @@ final class EnginePool implements ComputePool {
 
     /**
      * The cloud announced it will take this node's machine (a spot interruption notice): called once,
-     * on gRPC's transport thread (must not block), before listeners hear of it. Marks the node draining:
-     * the scheduler sends it no new work, its running tasks may finish. The place to start its
-     * replacement at once (asynchronously), before the machine goes.
+     * on a pool thread (not gRPC's), before listeners hear of it. Marks the node draining: the
+     * scheduler sends it no new work, its running tasks may finish. The place to start its replacement
+     * at once (asynchronously: the event waits for this to return), before the machine goes.
      */
     void nodePreempted(NodeConnection node, String why) {
         node.drain(why);

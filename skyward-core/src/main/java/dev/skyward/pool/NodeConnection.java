@@ -183,7 +183,7 @@ final class NodeConnection {
         }
     }
 
-    /** Told, on gRPC's thread (must not block), when the agent reports an interruption notice. Set before connect. */
+    /** Told, on a pool thread, when the agent reports an interruption notice. Set before connect. */
     void onInterruption(Consumer<Interruption> listener) {
         this.interruptionListener = listener;
     }
@@ -392,10 +392,18 @@ final class NodeConnection {
             }
             case INTERRUPTION -> {
                 InterruptionNotice n = frame.getInterruption();
+                Interruption notice = new Interruption(n.getAction(), instant(n.getTime()), n.getSource());
+                // Off gRPC's thread: the pool's listeners may run tasks (a checkpoint), whose results come on it.
                 try {
-                    interruptionListener.accept(new Interruption(n.getAction(), instant(n.getTime()), n.getSource()));
-                } catch (RuntimeException e) {
-                    LOG.warn("a listener failed on the interruption notice of node {}", info.rank(), e);
+                    codeExecutor.execute(() -> {
+                        try {
+                            interruptionListener.accept(notice);
+                        } catch (RuntimeException e) {
+                            LOG.warn("a listener failed on the interruption notice of node {}", info.rank(), e);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    LOG.debug("node {}: interruption notice while the pool closes", info.rank());
                 }
             }
             default -> LOG.debug("ignoring frame {}", frame.getKindCase());
