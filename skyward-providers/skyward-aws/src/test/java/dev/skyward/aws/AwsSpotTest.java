@@ -1,16 +1,19 @@
 package dev.skyward.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skyward.Allocation;
 import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
+import dev.skyward.PoolConfigurationException;
 import dev.skyward.PoolEvent;
 import dev.skyward.Scheduling;
 import dev.skyward.testkit.metadata.FakeImds;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -118,6 +121,13 @@ class AwsSpotTest {
         }
         cloud.assertNothingLeft(poolId);
         assertThat(listening(imdsPort)).as("the metadata stand-in's port").isFalse();
+    }
+
+    @Test
+    void aMetadataEndpointThatIsNotAnHttpAddressIsRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> Aws.builder().metadataEndpoint(URI.create("169.254.169.254")))
+                .isInstanceOf(PoolConfigurationException.class).hasMessageContaining("http://169.254.169.254");
+        assertThat(Aws.builder().metadataEndpoint(URI.create("http://[fd00:ec2::254]"))).isNotNull();
     }
 
     private static String ec2Id(String instanceId) {
