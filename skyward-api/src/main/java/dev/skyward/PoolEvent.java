@@ -84,7 +84,7 @@ public sealed interface PoolEvent {
      * <pre>{@code
      * ComputePool.builder().allocation(Allocation.SPOT).listener(e -> {
      *     if (e instanceof PoolEvent.NodePreempting p) {
-     *         log.warn("node {} goes at {}: checkpoint now", p.node().rank(), p.time());
+     *         log.warn("node {} goes at {} ({})", p.node().rank(), p.time(), p.action());
      *     }
      * })
      * }</pre>
