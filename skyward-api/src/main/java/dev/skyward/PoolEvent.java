@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
 
 /**
  * Something that happened to a pool, published to {@link PoolListener}s and shown on the console.
@@ -124,6 +125,29 @@ public sealed interface PoolEvent {
      * @param why what caused it, e.g. {@code 12 tasks waiting} or {@code idle for PT30S}
      */
     record Resized(String poolId, int from, int to, double hourlyPrice, String why) implements PoolEvent {
+    }
+
+    /**
+     * The cloud announced it will take a node away (an AWS spot interruption notice, two minutes
+     * ahead): from now on no new task goes to it — tasks that could go anywhere go to the other nodes —
+     * while the tasks already there may finish. When the machine goes, {@link NodeLost} follows.
+     * Work pinned to the node ({@link ComputePool#node(int)}, {@link ComputePool#broadcast}) still
+     * goes there. Clouds without such a notice (DigitalOcean, Verda) only ever report {@link NodeLost}.
+     *
+     * <pre>{@code
+     * ComputePool.builder().allocation(Allocation.SPOT).listener(e -> {
+     *     if (e instanceof PoolEvent.NodePreempting p) {
+     *         log.warn("node {} goes at {} ({})", p.node().rank(), p.time(), p.action());
+     *     }
+     * })
+     * }</pre>
+     *
+     * @param poolId the pool
+     * @param node the node
+     * @param action what the cloud will do: {@code terminate}, {@code stop} or {@code hibernate}
+     * @param time when it will, or {@code null} when the notice did not say
+     */
+    record NodePreempting(String poolId, NodeInfo node, String action, Instant time) implements PoolEvent {
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Execute;
 import dev.skyward.wire.proto.HeartbeatAck;
+import dev.skyward.wire.proto.InterruptionNotice;
 import dev.skyward.wire.proto.Welcome;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
@@ -57,6 +58,7 @@ final class Agent {
     /** Until the client's first handshake the grace does not apply: a loaded client may take long to connect. */
     private volatile boolean contacted;
     private ScheduledExecutorService watchdog;
+    private SpotNoticeWatcher spotNotice;
     private SessionClassLoader loader;
     private ResourceClient resources;
     private TaskRunner runner;
@@ -95,6 +97,13 @@ final class Agent {
             return t;
         });
         watchdog.scheduleWithFixedDelay(this::checkAlive, 250, 250, TimeUnit.MILLISECONDS);
+        if (options.spotNotice() != null) {
+            // The link parks the notice while no client is connected: it goes out on the next session.
+            spotNotice = new SpotNoticeWatcher(options.spotNotice(), options.spotPoll(), n -> link.send(
+                    AgentFrame.newBuilder().setInterruption(InterruptionNotice.newBuilder().setAction(n.action())
+                            .setTime(n.time()).setSource("EC2 spot instance-action")).build()));
+            spotNotice.start();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "skyward-agent-cleanup"));
     }
 
@@ -272,6 +281,9 @@ final class Agent {
 
     /** Ends every process a task started, and removes the work dir if asked. Safe to run twice. */
     private void cleanUp() {
+        if (spotNotice != null) {
+            spotNotice.close();
+        }
         List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
         children.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);

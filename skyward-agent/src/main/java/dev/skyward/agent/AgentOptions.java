@@ -1,5 +1,6 @@
 package dev.skyward.agent;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,14 +20,19 @@ import java.util.List;
  * @param ttl hard cap on the agent's life, or {@code null}
  * @param removeWorkDirOnExit delete the work dir when exiting
  * @param onExpire shell command run when the agent gives up on its client (e.g. power the machine off), or {@code null}
+ * @param spotNotice the EC2 instance metadata service to watch for a spot interruption notice, or {@code null}
+ *     (only AWS spot nodes are given one)
+ * @param spotPoll how often to look for the notice
  */
 record AgentOptions(Path workDir, Path portFile, Path cacheDir, String bind, int port, String poolId, int rank,
-        Duration heartbeatGrace, Duration ttl, boolean removeWorkDirOnExit, String onExpire) {
+        Duration heartbeatGrace, Duration ttl, boolean removeWorkDirOnExit, String onExpire, URI spotNotice,
+        Duration spotPoll) {
 
     static final String USAGE = """
             usage: java -jar skyward-agent.jar --work-dir DIR --port-file FILE --pool ID --rank N
                    [--cache-dir DIR] [--bind 127.0.0.1] [--port 0] [--heartbeat-grace-ms 60000]
                    [--ttl-ms MS] [--remove-work-dir-on-exit] [--on-expire 'shell command']
+                   [--spot-notice http://169.254.169.254] [--spot-poll-ms 2000]
             The pool token is read from the environment variable SKYWARD_TOKEN.""";
 
     static AgentOptions parse(List<String> args) {
@@ -41,6 +47,8 @@ record AgentOptions(Path workDir, Path portFile, Path cacheDir, String bind, int
         Duration ttl = null;
         boolean remove = false;
         String onExpire = null;
+        URI spotNotice = null;
+        Duration spotPoll = SpotNoticeWatcher.DEFAULT_INTERVAL;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -55,6 +63,8 @@ record AgentOptions(Path workDir, Path portFile, Path cacheDir, String bind, int
                 case "--ttl-ms" -> ttl = Duration.ofMillis(Long.parseLong(value(args, ++i, a)));
                 case "--remove-work-dir-on-exit" -> remove = true;
                 case "--on-expire" -> onExpire = value(args, ++i, a);
+                case "--spot-notice" -> spotNotice = uri(args, ++i, a);
+                case "--spot-poll-ms" -> spotPoll = Duration.ofMillis(Math.max(100, number(args, ++i, a)));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
@@ -64,7 +74,21 @@ record AgentOptions(Path workDir, Path portFile, Path cacheDir, String bind, int
         if (cacheDir == null) {
             cacheDir = workDir.resolve("cache");
         }
-        return new AgentOptions(workDir, portFile, cacheDir, bind, port, pool, rank, grace, ttl, remove, onExpire);
+        return new AgentOptions(workDir, portFile, cacheDir, bind, port, pool, rank, grace, ttl, remove, onExpire, spotNotice,
+                spotPoll);
+    }
+
+    private static URI uri(List<String> args, int i, String flag) {
+        String v = value(args, i, flag);
+        try {
+            URI u = new URI(v);
+            if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException(flag + " needs an http:// address, got '" + v + "'");
+            }
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(flag + " needs an http:// address, got '" + v + "': " + e.getMessage());
+        }
     }
 
     private static String value(List<String> args, int i, String flag) {

@@ -1,5 +1,6 @@
 package dev.skyward.spi;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,9 +48,10 @@ public final class NodeAccess {
     private final Duration bannerWait;
     private final String onExpire;
     private final Path workDir;
+    private final URI spotNotice;
 
     private NodeAccess(Login login, Path keyFile, Path agentSocket, Path knownHosts, List<String> knownHostKeys,
-            Duration bannerWait, String onExpire, Path workDir) {
+            Duration bannerWait, String onExpire, Path workDir, URI spotNotice) {
         this.login = login;
         this.keyFile = keyFile;
         this.agentSocket = agentSocket;
@@ -58,6 +60,7 @@ public final class NodeAccess {
         this.bannerWait = bannerWait;
         this.onExpire = onExpire;
         this.workDir = workDir;
+        this.spotNotice = spotNotice;
     }
 
     /**
@@ -68,7 +71,7 @@ public final class NodeAccess {
      * @return the access
      */
     public static NodeAccess poolKey() {
-        return new NodeAccess(Login.POOL_KEY, null, null, null, List.of(), DEFAULT_BANNER_WAIT, null, null);
+        return new NodeAccess(Login.POOL_KEY, null, null, null, List.of(), DEFAULT_BANNER_WAIT, null, null, null);
     }
 
     /**
@@ -80,7 +83,7 @@ public final class NodeAccess {
      */
     public static NodeAccess userKey(Path privateKey, Path knownHosts) {
         return new NodeAccess(Login.KEY_FILE, Objects.requireNonNull(privateKey, "privateKey"), null,
-                Objects.requireNonNull(knownHosts, "knownHosts"), List.of(), DEFAULT_BANNER_WAIT, null, null);
+                Objects.requireNonNull(knownHosts, "knownHosts"), List.of(), DEFAULT_BANNER_WAIT, null, null, null);
     }
 
     /**
@@ -92,7 +95,7 @@ public final class NodeAccess {
      */
     public static NodeAccess sshAgent(Path socket, Path knownHosts) {
         return new NodeAccess(Login.SSH_AGENT, null, Objects.requireNonNull(socket, "socket"),
-                Objects.requireNonNull(knownHosts, "knownHosts"), List.of(), DEFAULT_BANNER_WAIT, null, null);
+                Objects.requireNonNull(knownHosts, "knownHosts"), List.of(), DEFAULT_BANNER_WAIT, null, null, null);
     }
 
     /**
@@ -103,7 +106,7 @@ public final class NodeAccess {
      */
     public static NodeAccess localProcess(Path workDir) {
         return new NodeAccess(Login.LOCAL_PROCESS, null, null, null, List.of(), Duration.ZERO, null,
-                Objects.requireNonNull(workDir, "workDir"));
+                Objects.requireNonNull(workDir, "workDir"), null);
     }
 
     /**
@@ -121,7 +124,8 @@ public final class NodeAccess {
                         + "'; expected 'TYPE BASE64 [comment]', e.g. 'ssh-ed25519 AAAA...'");
             }
         }
-        return new NodeAccess(login, keyFile, agentSocket, knownHosts, openSshKeys, bannerWait, onExpire, workDir);
+        return new NodeAccess(login, keyFile, agentSocket, knownHosts, openSshKeys, bannerWait, onExpire, workDir,
+                spotNotice);
     }
 
     /**
@@ -136,7 +140,8 @@ public final class NodeAccess {
         if (wait == null || wait.isNegative() || wait.isZero()) {
             throw new IllegalArgumentException("banner wait must be positive, was " + wait);
         }
-        return new NodeAccess(login, keyFile, agentSocket, knownHosts, knownHostKeys, wait, onExpire, workDir);
+        return new NodeAccess(login, keyFile, agentSocket, knownHosts, knownHostKeys, wait, onExpire, workDir,
+                spotNotice);
     }
 
     /**
@@ -150,7 +155,35 @@ public final class NodeAccess {
      */
     public NodeAccess withOnExpire(String command) {
         return new NodeAccess(login, keyFile, agentSocket, knownHosts, knownHostKeys, bannerWait,
-                command == null || command.isBlank() ? null : command, workDir);
+                command == null || command.isBlank() ? null : command, workDir, spotNotice);
+    }
+
+    /**
+     * Makes the node's agent watch an EC2 instance metadata service (IMDSv2) for a spot interruption
+     * notice, and report it the moment it appears (AWS posts it two minutes before it takes the
+     * instance). The pool then sends no new tasks to the node, lets the tasks running there finish,
+     * and tells its listeners ({@link dev.skyward.PoolEvent.NodePreempting}). For spot instances of a
+     * cloud that posts such a notice; elsewhere the loss of the node is detected when it happens.
+     *
+     * <pre>{@code
+     * // a provider, for its spot instances
+     * return NodeAccess.poolKey().withOnExpire("sudo shutdown -h now")
+     *         .withSpotNotice(URI.create("http://169.254.169.254"));
+     * }</pre>
+     *
+     * @param metadataEndpoint the metadata service as the node reaches it, {@code http://169.254.169.254}
+     *     on EC2 ({@code http://[fd00:ec2::254]} on IPv6-only subnets); a path is kept as a prefix.
+     *     {@code null} for no watching
+     * @return a copy that watches there
+     */
+    public NodeAccess withSpotNotice(URI metadataEndpoint) {
+        if (metadataEndpoint != null && (!"http".equals(metadataEndpoint.getScheme())
+                || metadataEndpoint.getHost() == null)) {
+            throw new IllegalArgumentException("the metadata endpoint must be an http:// address such as "
+                    + "http://169.254.169.254, was " + metadataEndpoint);
+        }
+        return new NodeAccess(login, keyFile, agentSocket, knownHosts, knownHostKeys, bannerWait, onExpire, workDir,
+                metadataEndpoint);
     }
 
     private void requireSsh(String what) {
@@ -199,11 +232,17 @@ public final class NodeAccess {
         return workDir;
     }
 
+    /** The metadata service the agent watches for a spot interruption notice, or {@code null} for none. */
+    public URI spotNotice() {
+        return spotNotice;
+    }
+
     @Override
     public String toString() {
         return "NodeAccess[" + login + (keyFile != null ? " " + keyFile : "") + (agentSocket != null ? " " + agentSocket : "")
                 + (knownHosts != null ? ", known_hosts " + knownHosts : "")
                 + (knownHostKeys.isEmpty() ? "" : ", " + knownHostKeys.size() + " known host keys")
-                + (onExpire != null ? ", on expiry: " + onExpire : "") + "]";
+                + (onExpire != null ? ", on expiry: " + onExpire : "")
+                + (spotNotice != null ? ", spot notice from " + spotNotice : "") + "]";
     }
 }

@@ -97,6 +97,11 @@ public final class ConsoleRenderer implements PoolListener {
             return String.format(Locale.ROOT, "pool %s %s from %d to %d nodes (%s); now $%.2f/h", r.poolId(),
                     r.to() > r.from() ? "grew" : "shrank", r.from(), r.to(), r.why(), r.hourlyPrice());
         }
+        if (event instanceof PoolEvent.NodePreempting p) {
+            return "  node " + p.node().rank() + " preempted: the cloud will " + p.action() + " it"
+                    + (p.time() != null ? " at " + p.time() : "") + " (spot interruption notice); no new tasks go "
+                    + "there, its running tasks may finish";
+        }
         if (event instanceof PoolEvent.ClosingAtExit x) {
             return "pool " + x.poolId() + " was never closed: closing it now, at exit. Open pools in "
                     + "try-with-resources (try (var pool = ComputePool.builder()...build()) { ... }) or call close()";

@@ -1,5 +1,6 @@
 package dev.skyward.node;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,9 +20,11 @@ import java.util.Map;
  * @param heartbeatGrace the agent exits when it hears nothing from the client for this long
  * @param ttl hard cap on the agent's life, or {@code null} for none
  * @param jvmOptions extra JVM options
+ * @param spotNotice the instance metadata service the agent watches for a spot interruption notice,
+ *     or {@code null} (only where the provider asks: {@link dev.skyward.spi.NodeAccess#spotNotice()})
  */
 public record AgentCommand(Path agentJar, String poolId, int rank, String token, Map<String, String> env,
-        Duration heartbeatGrace, Duration ttl, List<String> jvmOptions) {
+        Duration heartbeatGrace, Duration ttl, List<String> jvmOptions, URI spotNotice) {
 
     /**
      * JVM options every agent gets. C1 only: start-up matters more than peak JIT for an agent. G1:
@@ -41,6 +44,22 @@ public record AgentCommand(Path agentJar, String poolId, int rank, String token,
         jvmOptions = List.copyOf(jvmOptions);
     }
 
+    /** A command whose agent watches for no interruption notice. */
+    public AgentCommand(Path agentJar, String poolId, int rank, String token, Map<String, String> env,
+            Duration heartbeatGrace, Duration ttl, List<String> jvmOptions) {
+        this(agentJar, poolId, rank, token, env, heartbeatGrace, ttl, jvmOptions, null);
+    }
+
+    /**
+     * The same command, with the agent watching a metadata service for a spot interruption notice.
+     *
+     * @param metadataEndpoint e.g. {@code http://169.254.169.254}, or {@code null} for none
+     * @return a new command
+     */
+    public AgentCommand withSpotNotice(URI metadataEndpoint) {
+        return new AgentCommand(agentJar, poolId, rank, token, env, heartbeatGrace, ttl, jvmOptions, metadataEndpoint);
+    }
+
     /**
      * The same command with more JVM options.
      *
@@ -50,7 +69,7 @@ public record AgentCommand(Path agentJar, String poolId, int rank, String token,
     public AgentCommand withJvmOptions(List<String> extra) {
         List<String> all = new ArrayList<>(jvmOptions);
         all.addAll(extra);
-        return new AgentCommand(agentJar, poolId, rank, token, env, heartbeatGrace, ttl, all);
+        return new AgentCommand(agentJar, poolId, rank, token, env, heartbeatGrace, ttl, all, spotNotice);
     }
 
     /**
@@ -87,6 +106,10 @@ public record AgentCommand(Path agentJar, String poolId, int rank, String token,
         }
         if (removeWorkDirOnExit) {
             cmd.add("--remove-work-dir-on-exit");
+        }
+        if (spotNotice != null) {
+            cmd.add("--spot-notice");
+            cmd.add(spotNotice.toString());
         }
         return cmd;
     }

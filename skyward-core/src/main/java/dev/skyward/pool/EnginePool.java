@@ -100,6 +100,8 @@ final class EnginePool implements ComputePool {
     private final Ranks ranks = new Ranks(this::ranksChanged);
     /** Nodes connected so far (replacements too), heartbeated from the moment they connect: a slow node's
      *  bootstrap (image install, cold upload) must not let the agents already started time out. */
+    /** The provider's instance id behind each agent: an agent whose machine the cloud took is gone with it. */
+    private final Map<StartedAgent, String> machines = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<NodeConnection> connected = new CopyOnWriteArrayList<>();
     /** Replacement and growth run here; close() waits for them before it stops the agents. */
     private final ExecutorService workers;
@@ -350,6 +352,7 @@ final class EnginePool implements ComputePool {
         synchronized (agents) {
             agents.add(agent); // close() stops it, even when it was started for a replacement meanwhile
         }
+        machines.put(agent, instance.id());
         NodeInfo info = new NodeInfo(rank, instance.provider(), instance.id(), instance.clusterAddress(),
                 provisioned.offer().accelerator());
         NodeConnection[] self = new NodeConnection[1];
@@ -362,12 +365,22 @@ final class EnginePool implements ComputePool {
                     }
                 });
         self[0] = c;
+        c.onInterruption(notice -> {
+            nodePreempted(c, notice.describe());
+            events.publish(new PoolEvent.NodePreempting(id, c.info(), notice.action(), notice.time()));
+        });
         c.connect(spec.concurrency(), Duration.ofSeconds(30));
         connected.add(c);
         events.publish(new PoolEvent.NodeReady(id, info, Duration.ofNanos(System.nanoTime() - startNanos)));
         return c;
     }
 
+    /**
+     * The cloud announced it will take this node's machine (a spot interruption notice): called once,
+     * on a pool thread (not gRPC's), before listeners hear of it. Marks the node draining: the
+     * scheduler sends it no new work, its running tasks may finish. The place to start its replacement
+     * at once (asynchronously: the event waits for this to return), before the machine goes.
+     */
     private Map<String, String> mergedEnv() {
         Map<String, String> env = new LinkedHashMap<>(spec.image().env());
         env.putAll(spec.env());
@@ -698,15 +711,17 @@ final class EnginePool implements ComputePool {
             for (StartedAgent a : started) {
                 kills.add(stoppers.submit(() -> a.destroy(spec.shutdownGrace())));
             }
+            List<StartedAgent> unconfirmed = new ArrayList<>();
             for (int i = 0; i < kills.size(); i++) {
                 try {
                     if (!kills.get(i).get()) {
-                        leftovers.add(started.get(i) + " is still running");
+                        unconfirmed.add(started.get(i));
                     }
                 } catch (ExecutionException | InterruptedException e) {
                     leftovers.add(started.get(i) + " could not be stopped: " + e);
                 }
             }
+            leftovers.addAll(stillRunning(unconfirmed));
         } finally {
             stoppers.shutdownNow();
         }
@@ -741,6 +756,36 @@ final class EnginePool implements ComputePool {
         if (!leftovers.isEmpty()) {
             throw new SkywardException("pool " + id + " closed, but these remain and need attention: " + leftovers);
         }
+    }
+
+    /**
+     * Agents that could not be confirmed stopped, minus those whose machine the provider no longer has:
+     * a reclaimed spot instance (or one its cloud terminated otherwise) cannot be reached to stop its
+     * agent, and needs no stopping.
+     */
+    private List<String> stillRunning(List<StartedAgent> unconfirmed) {
+        if (unconfirmed.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        try {
+            if (provisioned != null) {
+                provisioned.provider().describe(id).forEach(i -> present.add(i.id()));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not list pool {}'s instances: {}", id, e.toString());
+            return unconfirmed.stream().map(a -> a + " is still running").toList();
+        }
+        List<String> left = new ArrayList<>();
+        for (StartedAgent a : unconfirmed) {
+            String machine = machines.get(a);
+            if (provisioned != null && machine != null && !present.contains(machine)) {
+                LOG.info("{} went with its machine {}, which the provider no longer has", a, machine);
+            } else {
+                left.add(a + " is still running");
+            }
+        }
+        return left;
     }
 
     private static void waitAll(List<Future<?>> futures) {

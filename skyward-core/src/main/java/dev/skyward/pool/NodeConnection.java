@@ -16,6 +16,7 @@ import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Execute;
 import dev.skyward.wire.proto.Heartbeat;
 import dev.skyward.wire.proto.Hello;
+import dev.skyward.wire.proto.InterruptionNotice;
 import dev.skyward.wire.proto.Output;
 import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
@@ -31,6 +32,8 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,6 +78,24 @@ final class NodeConnection {
     private volatile String lostReason;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closing;
+    /** Why the node takes no new work (its cloud announced it will take the machine), once it does. */
+    private volatile String drainingReason;
+    private volatile Consumer<Interruption> interruptionListener = n -> { };
+
+    /**
+     * The cloud's notice that it will take this node's machine away.
+     *
+     * @param action {@code terminate}, {@code stop} or {@code hibernate}
+     * @param time when, or {@code null} when the notice did not say
+     * @param source where the notice came from, e.g. {@code EC2 spot instance-action}
+     */
+    record Interruption(String action, Instant time, String source) {
+
+        /** A sentence for logs and the node's state. */
+        String describe() {
+            return source + ": the cloud will " + action + " the machine" + (time != null ? " at " + time : "");
+        }
+    }
 
     /**
      * @param reconnectWindow the heartbeat grace: how long a broken session may take to come back,
@@ -142,6 +163,29 @@ final class NodeConnection {
 
     boolean isLost() {
         return lostCause != null;
+    }
+
+    /** Whether the node takes no new work that could go elsewhere: its machine is about to go. */
+    boolean isDraining() {
+        return drainingReason != null;
+    }
+
+    /** Why the node is draining, or {@code null}. */
+    String drainingReason() {
+        return drainingReason;
+    }
+
+    /** From now on the scheduler sends nothing here; tasks already here go on. Only the first reason counts. */
+    synchronized void drain(String why) {
+        if (drainingReason == null) {
+            drainingReason = why;
+            LOG.warn("node {} drains: {}", info.rank(), why);
+        }
+    }
+
+    /** Told, on a pool thread, when the agent reports an interruption notice. Set before connect. */
+    void onInterruption(Consumer<Interruption> listener) {
+        this.interruptionListener = listener;
     }
 
     /** What this node holds of the client's JShell snippets; lock it while preparing and sending a task. */
@@ -359,7 +403,31 @@ final class NodeConnection {
             case HEARTBEAT -> {
                 // Arrival is what matters: the stream is alive. Load figures are informational.
             }
+            case INTERRUPTION -> {
+                InterruptionNotice n = frame.getInterruption();
+                Interruption notice = new Interruption(n.getAction(), instant(n.getTime()), n.getSource());
+                // Off gRPC's thread: the pool's listeners may run tasks (a checkpoint), whose results come on it.
+                try {
+                    codeExecutor.execute(() -> {
+                        try {
+                            interruptionListener.accept(notice);
+                        } catch (RuntimeException e) {
+                            LOG.warn("a listener failed on the interruption notice of node {}", info.rank(), e);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    LOG.debug("node {}: interruption notice while the pool closes", info.rank());
+                }
+            }
             default -> LOG.debug("ignoring frame {}", frame.getKindCase());
+        }
+    }
+
+    private static Instant instant(String iso) {
+        try {
+            return iso.isEmpty() ? null : Instant.parse(iso);
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * Starts each node's agent the way its provider says ({@link Provider#access}): a child process
  * for the local provider, otherwise the SSH bootstrap with the login, host-key policy, banner wait
- * and expiry command the provider chose. The one place that turns a {@link NodeAccess} into a
+ * and expiry command the provider chose, and whether the agent watches for a spot interruption
+ * notice. The one place that turns a {@link NodeAccess} into a
  * launcher.
  */
 final class NodeStarter implements AgentLauncher {
@@ -43,12 +44,14 @@ final class NodeStarter implements AgentLauncher {
     }
 
     @Override
-    public StartedAgent start(Instance instance, AgentCommand command) throws IOException {
+    public StartedAgent start(Instance instance, AgentCommand given) throws IOException {
         NodeAccess access = provider.access(instance);
         if (access == null) {
             throw new IOException("provider " + provider.name() + " said nothing about how to reach instance "
                     + instance.id() + " (access() returned null)");
         }
+        // Only where the provider asks (its spot instances): elsewhere there is no notice to watch for.
+        AgentCommand command = access.spotNotice() != null ? given.withSpotNotice(access.spotNotice()) : given;
         if (access.login() == NodeAccess.Login.LOCAL_PROCESS) {
             return new LocalAgentLauncher(access.workDir()).start(instance, command);
         }

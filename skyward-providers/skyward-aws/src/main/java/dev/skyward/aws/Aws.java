@@ -45,6 +45,7 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
 import software.amazon.awssdk.services.ec2.model.LocationType;
 import software.amazon.awssdk.services.ec2.model.MarketType;
@@ -75,7 +76,9 @@ import software.amazon.awssdk.services.ec2.model.Vpc;
  * instances with the pool tag, {@code InstanceInitiatedShutdownBehavior=terminate}, IMDSv2 required
  * and a gp3 root volume deleted on termination; closing the pool terminates them, waits until they are
  * terminated and deletes the group and the key. A node whose client stopped heart-beating shuts itself
- * down, which terminates the instance.
+ * down, which terminates the instance. The agent of a spot instance watches the instance metadata
+ * service for the spot interruption notice; when it comes, the pool sends no new work there
+ * ({@link dev.skyward.PoolEvent.NodePreempting}).
  */
 public final class Aws implements Provider, LiveCapacity, AutoCloseable {
 
@@ -84,6 +87,8 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
     /** The tag every resource of a pool carries, with the pool id as value. */
     public static final String POOL_TAG = "skyward-pool";
     static final String INDEX_TAG = "skyward-first-index";
+    /** The instance metadata service, as every EC2 instance reaches it. */
+    static final URI DEFAULT_METADATA_ENDPOINT = URI.create("http://169.254.169.254");
 
     /** SSM public parameters naming the current AMIs (PROVIDER-APIS.md). */
     static final String DLAMI_X86 = "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id";
@@ -110,6 +115,9 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
     /** What this provider launched per pool, so a pool is found before Describe shows it (eventual consistency). */
     private final Map<String, Map<String, Launched>> launched = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> poolRegions = new ConcurrentHashMap<>();
+    /** Per pool, the spot instances ("region/i-..."): their agents watch for the interruption notice. */
+    private final Map<String, Set<String>> spotInstances = new ConcurrentHashMap<>();
+    private final Function<String, URI> metadataEndpoint;
 
     private record Launched(String region, String instanceId, int launchIndex) {
     }
@@ -135,6 +143,7 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         this.diskGiB = b.diskGiB;
         this.backoff = b.backoff;
         this.terminateTimeout = b.terminateTimeout;
+        this.metadataEndpoint = b.metadataEndpoint;
     }
 
     /** Starts a builder; every setting is optional. */
@@ -277,6 +286,9 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
             for (var i : made) {
                 int index = firstIndex + (i.amiLaunchIndex() != null ? i.amiLaunchIndex() : made.indexOf(i));
                 mine.put(i.instanceId(), new Launched(region, i.instanceId(), index));
+                if (request.spot()) {
+                    spot(poolId).add(region + "/" + i.instanceId());
+                }
                 result.add(toInstance(poolId, region, i, index));
             }
             log.debug("pool {}: {} x {} requested in {}", poolId, made.size(), offer.instanceType(),
@@ -526,6 +538,9 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
             log.debug("instance {} is running without a {} address yet", i.instanceId(), privateAddresses ? "private" : "public");
         }
         SshEndpoint ssh = status == InstanceStatus.RUNNING ? login.apply(address) : null;
+        if (i.instanceLifecycle() == InstanceLifecycleType.SPOT) {
+            spot(poolId).add(region + "/" + i.instanceId());
+        }
         return new Instance(region + "/" + i.instanceId(), NAME, poolId, index, status, i.publicIpAddress(),
                 i.privateIpAddress(), ssh);
     }
@@ -535,10 +550,20 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
                 && i.stateReason().code().contains("InsufficientInstanceCapacity");
     }
 
+    private Set<String> spot(String poolId) {
+        return spotInstances.computeIfAbsent(poolId, p -> ConcurrentHashMap.newKeySet());
+    }
+
     @Override
     public NodeAccess access(Instance instance) {
         // The instance's shutdown behaviour is terminate: a node that shuts itself down stops being billed.
-        return NodeAccess.poolKey().withOnExpire(onExpire);
+        NodeAccess access = NodeAccess.poolKey().withOnExpire(onExpire);
+        // A spot instance gets two minutes' notice before AWS takes it: its agent watches for it.
+        if (spotInstances.getOrDefault(instance.poolId(), Set.of()).contains(instance.id())) {
+            String ec2Id = instance.id().substring(instance.id().indexOf('/') + 1);
+            access = access.withSpotNotice(metadataEndpoint.apply(ec2Id));
+        }
+        return access;
     }
 
     // ---- terminate ----
@@ -565,6 +590,7 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         }
         launched.remove(poolId);
         poolRegions.remove(poolId);
+        spotInstances.remove(poolId);
     }
 
     /**
@@ -709,8 +735,33 @@ public final class Aws implements Provider, LiveCapacity, AutoCloseable {
         private int diskGiB;
         private Backoff backoff = Backoff.DEFAULT;
         private Duration terminateTimeout = Duration.ofMinutes(10);
+        private Function<String, URI> metadataEndpoint = id -> DEFAULT_METADATA_ENDPOINT;
 
         private Builder() {
+        }
+
+        /**
+         * Where a spot node's agent reads the instance metadata service (IMDSv2) for the interruption
+         * notice (default {@code http://169.254.169.254}; on IPv6-only subnets
+         * {@code http://[fd00:ec2::254]}). Only spot instances watch for it.
+         *
+         * @param endpoint the service as the instances reach it
+         * @return this builder
+         */
+        public Builder metadataEndpoint(URI endpoint) {
+            Objects.requireNonNull(endpoint, "endpoint");
+            if (!"http".equals(endpoint.getScheme()) || endpoint.getHost() == null) {
+                throw new PoolConfigurationException("the metadata endpoint must be an http:// address such as "
+                        + "http://169.254.169.254, not '" + endpoint + "'");
+            }
+            this.metadataEndpoint = id -> endpoint;
+            return this;
+        }
+
+        /** Per instance (EC2 id → address): tests serve every instance's metadata from one loopback server. */
+        Builder metadataEndpoint(Function<String, URI> perInstance) {
+            this.metadataEndpoint = Objects.requireNonNull(perInstance, "perInstance");
+            return this;
         }
 
         /**

@@ -94,6 +94,7 @@ class AwsPoolTest {
                     .attribute(InstanceAttributeName.INSTANCE_INITIATED_SHUTDOWN_BEHAVIOR))
                     .instanceInitiatedShutdownBehavior().value()).isEqualTo("terminate");
             assertThat(aws.access(instances.get(0)).onExpire()).contains("shutdown");
+            assertThat(aws.access(instances.get(0)).spotNotice()).as("on-demand nodes watch for no notice").isNull();
         }
         cloud.assertNothingLeft(poolId);
     }
