@@ -40,13 +40,14 @@ final class Workloads {
         }
     }
 
-    private interface Phase {
+    interface Phase {
         void run() throws Exception;
     }
 
-    private void phase(String name, Phase phase) {
+    void phase(String name, Phase phase) {
         System.out.println("-- " + name);
         settle();
+        Load.record(out, name);
         try {
             phase.run();
         } catch (Throwable t) {
