@@ -39,21 +39,21 @@ public final class Report {
     private record Goal(String text, boolean needsPeer, Check check) {
 
         static Goal atMostTimesPeer(double f) {
-            return new Goal("≤ " + fmtFactor(f) + " peer", true, (o, q) -> o <= f * q);
+            return new Goal("≤ " + fmtFactor(f) + "peer", true, (o, q) -> o <= f * q);
         }
 
         static Goal atLeastTimesPeer(double f) {
-            return new Goal("≥ " + fmtFactor(f) + " peer", true, (o, q) -> o >= f * q);
+            return new Goal("≥ " + fmtFactor(f) + "peer", true, (o, q) -> o >= f * q);
         }
 
         static Goal atMost(double v, String unit) {
-            return new Goal("≤ " + show(v) + " " + unit, false, (o, q) -> o <= v);
+            return new Goal("≤ " + String.format(Locale.ROOT, "%,.0f", v) + " " + unit, false, (o, q) -> o <= v);
         }
 
         static final Goal NONE = new Goal("— (info)", false, null);
 
         private static String fmtFactor(double f) {
-            return f == 1 ? "" : String.format(Locale.ROOT, "%.1f×", f);
+            return f == 1 ? "" : String.format(Locale.ROOT, "%.1f× ", f);
         }
     }
 
@@ -109,9 +109,12 @@ public final class Report {
         }
         if (big != null) {
             int mib = Integer.parseInt(big);
-            tuned.add(new Row("… its client peak heap above the heap before the call (MiB)",
+            tuned.add(new Row("… its client peak heap above the heap before the call, garbage included (MiB)",
                     new Side(ours, "res." + mib + ".heap.MiB", "res." + mib), new Side(peer, "res." + mib + ".heap.MiB",
                     "res." + mib), null, Goal.atMost(1.5 * mib, "MiB (1.5× payload)"), ""));
+            tuned.add(new Row("… of which still referenced after a GC at the end, result included (MiB)",
+                    new Side(ours, "res." + mib + ".heap_live.MiB", "res." + mib), new Side(peer, "res." + mib
+                    + ".heap_live.MiB", "res." + mib), null, Goal.NONE, ""));
         }
 
         List<Row> plain = new ArrayList<>();
@@ -154,11 +157,15 @@ public final class Report {
         table(md, "Harness client JVM (tuned flags, see Settings)", tuned);
         table(md, "What users see: client JVMs started with no flags (`java -cp app.jar Main`), and JShell", plain);
         table(md, "Cost as work grows (2 nodes for `map` and the big result)", scaling);
+        anatomy(md, "tuned client", ours, peer);
+        anatomy(md, "plain JVM", plainOurs, plainPeer);
         md.append("Units: MB = 10^6 bytes (256 MiB = 268.4 MB). Ratio = ours / peer: below 1 is better for ms/µs rows, "
                 + "above 1 for rate rows. Growth: how much more each unit of work costs than in the row before "
                 + "(×1.00 = linear; below 1 better than linear; above 1.10 flagged). Load: 1-minute load average when "
                 + "the row started, ours / peer (median over rounds).\n");
-        md.append("Settings: ").append(nodesAndConcurrency(params)).append(' ').append(scaleSettings(ours, peer)).append('\n');
+        md.append("Settings: ").append(nodesAndConcurrency(params))
+                .append(ours.containsKey("param.map.items") || peer.containsKey("param.map.items") ? " " + scaleSettings(ours, peer) : "")
+                .append('\n');
         appendDetails(md, "ours", ours);
         appendDetails(md, "peer", peer);
         appendDetails(md, "ours, plain JVM", plainOurs);
@@ -182,10 +189,14 @@ public final class Report {
     }
 
     private static void table(StringBuilder md, String heading, List<Row> rows) {
+        List<Row> shown = rows.stream().filter(Report::attempted).toList();
+        if (shown.isEmpty()) {
+            return;
+        }
         md.append("**").append(heading).append("**\n\n");
         md.append("| row | ours | peer (Hazelcast) | ours/peer | goal | status | growth | load ours / peer |\n");
         md.append("|---|---:|---:|---:|---|---|---|---|\n");
-        for (Row r : rows) {
+        for (Row r : shown) {
             Double o = number(r.ours().values().get(r.ours().key()));
             Double q = r.peer() == null ? null : number(r.peer().values().get(r.peer().key()));
             String ratio = o != null && q != null && q != 0 ? String.format(Locale.ROOT, "%.2f", o / q) : "—";
@@ -214,6 +225,40 @@ public final class Report {
                     .append(r.growth()).append(" | ").append(load).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** What one no-op round trip costs besides time, from /proc around the measured loop ({@link ProcStats}). */
+    private static void anatomy(StringBuilder md, String label, Map<String, String> ours, Map<String, String> peer) {
+        if (!ours.containsKey("rt.client.ctxsw") && !peer.containsKey("rt.client.ctxsw")) {
+            return;
+        }
+        md.append("**One no-op round trip, per call (").append(label).append("; nodes = agents / members)**\n\n");
+        md.append("| per call | ours | peer |\n|---|---:|---:|\n");
+        String[][] rows = {
+            {"context switches, client: voluntary (a thread parked: a hand-off)", "rt.client.ctxsw"},
+            {"context switches, client: forced (pre-empted)", "rt.client.ctxsw_forced"},
+            {"context switches, nodes: voluntary", "rt.nodes.ctxsw"},
+            {"context switches, nodes: forced", "rt.nodes.ctxsw_forced"},
+            {"CPU, client (µs)", "rt.client.cpu_us"},
+            {"CPU, nodes (µs)", "rt.nodes.cpu_us"},
+            {"bytes allocated, client", "rt.client.alloc_bytes"},
+        };
+        for (String[] r : rows) {
+            md.append("| ").append(r[0]).append(" | ").append(ours.getOrDefault(r[1], "n/a")).append(" | ")
+                    .append(peer.getOrDefault(r[1], "n/a")).append(" |\n");
+        }
+        md.append('\n');
+        md.append("Voluntary switches by thread, ours: ").append(ours.getOrDefault("rt.ctxsw_by_thread", "n/a")).append('\n');
+        md.append("\nVoluntary switches by thread, peer: ").append(peer.getOrDefault("rt.ctxsw_by_thread", "n/a"))
+                .append("\n\n");
+    }
+
+    /** A row whose phase ran on either side (its load was sampled), or whose value exists: the others are left out. */
+    private static boolean attempted(Row r) {
+        return r.ours().values().containsKey("load." + r.ours().phase()) || r.ours().values().containsKey(r.ours().key())
+                || skipped(r.ours()) != null || (r.peer() != null && skipped(r.peer()) != null)
+                || (r.peer() != null && (r.peer().values().containsKey("load." + r.peer().phase())
+                || r.peer().values().containsKey(r.peer().key())));
     }
 
     private static String skipped(Side s) {
@@ -296,7 +341,8 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : r.entrySet()) {
             String k = e.getKey();
-            if (!k.startsWith("param.") && !k.startsWith("load.") && (k.startsWith("rt.") || k.endsWith(".runs")
+            if (!k.startsWith("param.") && !k.startsWith("load.") && !k.startsWith("rt.client.") && !k.startsWith("rt.nodes.")
+                    && !k.startsWith("rt.ctxsw") && (k.startsWith("rt.") || k.endsWith(".runs")
                     || k.endsWith(".all") || k.startsWith("cold.") || k.startsWith("jshell.") || k.endsWith("heap_live.MiB")
                     || k.endsWith(".p99.us") || k.endsWith(".s") || k.endsWith("x_payload") || k.equals("system") || k.equals("members_gone"))) {
                 sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(e.getValue());

@@ -62,6 +62,7 @@ final class Workloads {
         }
         settle();
         long[] ns = new long[p.rtIters()];
+        ProcStats before = ProcStats.take();
         long start = System.nanoTime();
         for (int i = 0; i < ns.length; i++) {
             long t0 = System.nanoTime();
@@ -69,6 +70,7 @@ final class Workloads {
             ns[i] = System.nanoTime() - t0;
         }
         long total = System.nanoTime() - start;
+        ProcStats.take().since(before).record(out, "rt", ns.length);
         Arrays.sort(ns);
         out.put("rt.p50.us", Stats.fmt(Stats.percentile(ns, 0.50) / 1e3));
         out.put("rt.p90.us", Stats.fmt(Stats.percentile(ns, 0.90) / 1e3));
