@@ -11,6 +11,9 @@
 #   COLD_REPS=5                            # cold starts per node count, each in a fresh JVM (default 5)
 #   PLAIN_PROPS="bench.rt.iters=20000 ..." # sizes for the plain-JVM rows (default: see below)
 #   BENCH_JFR=1 benchmarks/run.sh          # also record a JFR file per tuned client JVM and per agent (see PROFILING.md)
+#   BENCH_ASPROF=1 benchmarks/run.sh       # async-profiler (from Maven Central) on the tuned ours/peer client JVMs and
+#                                          # the agents: flame graphs; ASPROF_EVENT=cpu|wall|alloc|lock (default cpu),
+#                                          # ASPROF_FORMAT=html|collapsed|jfr (default html)
 #
 # Busy mode: one busy-looping process per core at nice 19 runs for the whole run, so the benchmark's
 # JVMs (ours and the peer's alike) compete with a CPU hog the way they do on a busy laptop or on a
@@ -69,6 +72,17 @@ EXTRA=(${BENCH_OPTS:-})
 # environment (a -D would be a flag); BENCH_OPTS' -D settings are passed the same way.
 PLAIN_PROPS="${PLAIN_PROPS:-bench.phases=rt,tp bench.rt.warmup=20000 bench.rt.iters=30000 bench.tp.runs=1} ${BENCH_OPTS:-}"
 
+if [[ "${BENCH_ASPROF:-0}" == 1 ]]; then
+  # async-profiler's native library, from its Maven Central jar (copied to target/lib by the build).
+  ASPROF_JAR=$(ls "$ROOT"/benchmarks/target/lib/async-profiler-*.jar 2>/dev/null | head -1)
+  ASPROF_DIR="$ROOT/benchmarks/target/async-profiler"
+  ARCH=$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
+  if [[ -z "$ASPROF_JAR" ]] || ! (mkdir -p "$ASPROF_DIR" && cd "$ASPROF_DIR" && "${JAVA_HOME:+$JAVA_HOME/bin/}jar" xf "$ASPROF_JAR" "linux-$ARCH/libasyncProfiler.so"); then
+    echo "BENCH_ASPROF=1: no async-profiler library for linux-$ARCH in benchmarks/target/lib (build first)" >&2; exit 2
+  fi
+  ASPROF_LIB="$ASPROF_DIR/linux-$ARCH/libasyncProfiler.so"
+fi
+
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
 HOGS=()
@@ -98,6 +112,13 @@ suite() {
       echo "-XX:StartFlightRecording=filename=$OUT/$1.jfr,settings=profile,dumponexit=true"
       [[ "$1" == ours.* ]] && echo "-Dbench.agentJfr=$OUT/agents-$1"
     fi
+    if [[ "${BENCH_ASPROF:-0}" == 1 ]]; then
+      local ev="${ASPROF_EVENT:-cpu}"
+      echo "-agentpath:$ASPROF_LIB=start,event=$ev,interval=${ASPROF_INTERVAL:-1ms},file=$OUT/$1.$ev.${ASPROF_FORMAT:-html}"
+      # One flame graph per agent (%p: its pid); no spaces in the path, the property is split on them.
+      [[ "$1" == ours.* ]] && echo "-Dbench.agentJvmOptions=-agentpath:$ASPROF_LIB=start,event=$ev,interval=${ASPROF_INTERVAL:-1ms},file=$OUT/agent-$1-%p.$ev.${ASPROF_FORMAT:-html}"
+    fi
+    return 0
   }
   echo "== machine ($mode)"
   {

@@ -86,6 +86,12 @@ public final class SkywardBench {
             builder.agentJvmOptions("-XX:StartFlightRecording=filename=" + agentJfr + ",settings=profile,dumponexit=true");
             out.put("agent.jfr", agentJfr);
         }
+        // Any other agent options for a diagnostic run (run.sh's BENCH_ASPROF=1 puts async-profiler here).
+        String agentOpts = System.getProperty("bench.agentJvmOptions", "").trim();
+        if (!agentOpts.isEmpty()) {
+            builder.agentJvmOptions(agentOpts.split("\\s+"));
+            out.put("agent.jvm_options", agentOpts);
+        }
         try (ComputePool pool = builder.build();
                 SkywardTarget target = new SkywardTarget(pool)) {
             new Workloads(target, p, out).runAll();
