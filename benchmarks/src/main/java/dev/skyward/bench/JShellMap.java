@@ -34,19 +34,20 @@ public final class JShellMap {
         Results out = new Results(Path.of(args[0]));
         int items = Integer.getInteger("bench.jshell.items", 1_000);
         int nodes = Integer.getInteger("bench.jshell.nodes", 2);
+        int calls = Math.max(2, Integer.getInteger("bench.jshell.calls", 2));
         Load.record(out, "jshell");
         try {
-            run(out, items, nodes);
+            run(out, items, nodes, calls);
         } catch (Exception e) {
             out.error("jshell", e);
         }
         System.exit(0);
     }
 
-    private static void run(Results out, int items, int nodes) throws IOException, InterruptedException {
+    private static void run(Results out, int items, int nodes, int calls) throws IOException, InterruptedException {
         Path script = Files.createTempFile("skyward-bench-", ".jsh");
         try {
-            Files.writeString(script, script(items, nodes), StandardCharsets.UTF_8);
+            Files.writeString(script, script(items, nodes, calls), StandardCharsets.UTF_8);
             Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
             if (!Files.isExecutable(jshell)) {
                 throw new IllegalStateException(jshell + " not found: the JShell row needs a JDK (not a JRE) as JAVA_HOME");
@@ -83,8 +84,8 @@ public final class JShellMap {
             reader.join(5_000);
             out.put("jshell.total.ms", Stats.fmt((System.nanoTime() - t0) / 1e6));
             synchronized (transcript) {
-                if (transcript.stream().noneMatch(l -> l.startsWith(MARK + "map2.ms"))) {
-                    throw new IllegalStateException("jshell exited with " + p.exitValue() + " before the second map; its output: "
+                if (transcript.stream().noneMatch(l -> l.startsWith(MARK + "results.right=true"))) {
+                    throw new IllegalStateException("jshell exited with " + p.exitValue() + " before the last map came back right; its output: "
                             + String.join(" / ", transcript));
                 }
             }
@@ -93,22 +94,27 @@ public final class JShellMap {
         }
     }
 
-    /** The snippets a user would type; {@code timed} is the only helper, so each call is one snippet. */
-    static String script(int items, int nodes) {
-        return String.join("\n",
+    /**
+     * The snippets a user would type; {@code timed} is the only helper, so each call is one snippet.
+     * {@code calls} maps (at least 2): {@code map1} is the first, the others show whether later calls settle.
+     */
+    static String script(int items, int nodes, int calls) {
+        List<String> lines = new ArrayList<>(List.of(
                 "import dev.skyward.*;",
                 "<T> T timed(String label, java.util.function.Supplier<T> call) { long t0 = System.nanoTime(); T r = call.get();"
                         + " System.out.println(\"" + MARK + "\" + label + \".ms=\" + String.format(java.util.Locale.ROOT, \"%.1f\","
                         + " (System.nanoTime() - t0) / 1e6)); return r; }",
                 "var items = java.util.stream.IntStream.range(0, " + items + ").boxed().toList();",
                 "var pool = timed(\"build\", () -> ComputePool.builder().nodes(" + nodes
-                        + ").output(OutputListener.SILENT).console(false).build());",
-                "var r1 = timed(\"map1\", () -> pool.map(items, (ctx, x) -> x + 1));",
-                "var r2 = timed(\"map2\", () -> pool.map(items, (ctx, x) -> x + 1));",
-                "System.out.println(\"" + MARK + "results.right=\" + (r1.size() == " + items + " && r2.get(" + (items - 1)
-                        + ") == " + items + "));",
-                "pool.close();",
-                "/exit",
-                "");
+                        + ").output(OutputListener.SILENT).console(false).build());"));
+        for (int i = 1; i <= calls; i++) {
+            lines.add("var r" + i + " = timed(\"map" + i + "\", () -> pool.map(items, (ctx, x) -> x + 1));");
+        }
+        lines.add("System.out.println(\"" + MARK + "results.right=\" + (r1.size() == " + items + " && r" + calls + ".get("
+                + (items - 1) + ") == " + items + "));");
+        lines.add("pool.close();");
+        lines.add("/exit");
+        lines.add("");
+        return String.join("\n", lines);
     }
 }
