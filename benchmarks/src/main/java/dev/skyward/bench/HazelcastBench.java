@@ -5,10 +5,15 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.cluster.Member;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,7 +25,11 @@ import java.util.logging.Logger;
  * {@link Workloads} as {@link SkywardBench}. Tasks are {@link Serializable} {@link Callable}s that
  * capture their payload, as a Skyward lambda does; the member classpath holds their classes.
  *
- * <pre>HazelcastBench OUT.properties</pre>
+ * <pre>
+ * HazelcastBench OUT.properties         round trip, throughput, payloads ({@link Workloads})
+ * HazelcastBench scale OUT.properties   the {@link Scaling} rows: the cluster grows 1 → 2 → 4 → 8 members;
+ *                                       a broadcast is {@code submitToAllMembers}, a map one {@code submit} per element
+ * </pre>
  */
 public final class HazelcastBench {
 
@@ -32,8 +41,13 @@ public final class HazelcastBench {
     }
 
     public static void main(String[] args) throws Exception {
+        Params.applyEnvironment();
+        if (args.length == 2 && args[0].equals("scale")) {
+            scale(Params.fromSystemProperties(), new Results(Path.of(args[1])));
+            System.exit(0);
+        }
         if (args.length != 1) {
-            System.err.println("usage: HazelcastBench OUT");
+            System.err.println("usage: HazelcastBench OUT | HazelcastBench scale OUT");
             System.exit(2);
         }
         Params p = Params.fromSystemProperties();
@@ -58,7 +72,25 @@ public final class HazelcastBench {
         System.exit(0);
     }
 
-    static final class HazelcastTarget implements Target {
+    /** The {@link Scaling} rows on one cluster that grows to each size in turn; a new client for each size. */
+    static void scale(Params p, Results out) throws Exception {
+        Watchdog.start(p.timeoutSeconds(), "Hazelcast scaling benchmark");
+        out.put("system", "hazelcast " + com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion());
+        HZ_LOG.setLevel(Level.WARNING);
+        Path logDir = Path.of(out.file().toString() + ".logs").toAbsolutePath();
+        boolean gone;
+        try (PeerCluster cluster = new PeerCluster(0, p.concurrency(), logDir)) {
+            new Scaling(p, out).runAll(members -> {
+                cluster.grow(members);
+                return new HazelcastTarget(cluster, members);
+            });
+            cluster.close();
+            gone = cluster.allGone();
+        }
+        out.put("members_gone", gone);
+    }
+
+    static final class HazelcastTarget implements Scaled {
 
         private final HazelcastInstance client;
         private final IExecutorService executor;
@@ -112,6 +144,27 @@ public final class HazelcastBench {
         }
 
         @Override
+        public void broadcastNoop() throws Exception {
+            Map<Member, Future<Object>> all = executor.submitToAllMembers(NoOp.INSTANCE);
+            for (Future<Object> f : all.values()) {
+                f.get();
+            }
+        }
+
+        @Override
+        public List<Integer> mapAddOne(List<Integer> items) throws Exception {
+            List<Future<Integer>> futures = new ArrayList<>(items.size());
+            for (Integer x : items) {
+                futures.add(executor.submit(new AddOne(x)));
+            }
+            List<Integer> out = new ArrayList<>(items.size());
+            for (Future<Integer> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        }
+
+        @Override
         public int sendArgument(byte[] data) throws Exception {
             return executor.submit(new ArgumentLength(data)).get();
         }
@@ -135,6 +188,21 @@ public final class HazelcastBench {
         @Override
         public Object call() {
             return null;
+        }
+    }
+
+    /** {@code (ctx, x) -> x + 1}, one element of a map. */
+    static final class AddOne implements Callable<Integer>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int x;
+
+        AddOne(int x) {
+            this.x = x;
+        }
+
+        @Override
+        public Integer call() {
+            return x + 1;
         }
     }
 

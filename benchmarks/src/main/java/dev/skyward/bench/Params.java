@@ -7,6 +7,28 @@ package dev.skyward.bench;
 record Params(int nodes, int concurrency, int rtWarmup, int rtIters, int tpWarmup, int tpTasks, int tpRuns,
         int tpWindow, int tpMaxSeconds, int[] payloadMiB, int payloadWarmup, int payloadReps, long timeoutSeconds) {
 
+    /**
+     * Copies the {@code key=value} pairs of the environment variable {@code BENCH_PROPS}
+     * (whitespace-separated) into the system properties, unless already set. This is how run.sh sizes
+     * the workloads of a client JVM started with no flags at all (the "plain JVM" rows), where a
+     * {@code -D} would be a flag. Call it first in {@code main}, before any logger exists.
+     */
+    static void applyEnvironment() {
+        String env = System.getenv("BENCH_PROPS");
+        if (env == null || env.isBlank()) {
+            return;
+        }
+        for (String kv : env.trim().split("\\s+")) {
+            int eq = kv.indexOf('=');
+            String key = eq > 0 ? kv.substring(0, eq) : kv;
+            String value = eq > 0 ? kv.substring(eq + 1) : "true";
+            key = key.startsWith("-D") ? key.substring(2) : key;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        }
+    }
+
     static Params fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
         return new Params(

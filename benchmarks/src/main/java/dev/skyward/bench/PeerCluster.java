@@ -31,17 +31,27 @@ final class PeerCluster implements AutoCloseable {
     private final Thread hook = new Thread(this::destroyAll, "peer-cluster-cleanup");
     private final Path logDir;
 
+    private final int executorPoolSize;
+
+    /** Starts {@code count} members (0: none yet, see {@link #grow}). */
     PeerCluster(int count, int executorPoolSize, Path logDir) throws IOException, InterruptedException {
         this.logDir = logDir;
+        this.executorPoolSize = executorPoolSize;
         Files.createDirectories(logDir);
-        for (int i = 0; i < count; i++) {
-            ports.add(freePort());
-        }
         Runtime.getRuntime().addShutdownHook(hook);
+        grow(count);
+    }
+
+    /**
+     * Starts members one after the other until there are {@code count}; each joins the ones before
+     * it (TCP/IP, their ports) and is ready once it prints READY.
+     */
+    void grow(int count) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String peerPorts = ports.stream().map(String::valueOf).collect(Collectors.joining(","));
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = members.size(); i < count; i++) {
+                ports.add(freePort());
+                String peerPorts = ports.stream().map(String::valueOf).collect(Collectors.joining(","));
                 List<String> cmd = new ArrayList<>();
                 cmd.add(java);
                 cmd.addAll(jvmOptions());

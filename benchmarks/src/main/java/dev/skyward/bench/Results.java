@@ -28,6 +28,10 @@ final class Results {
         }
     }
 
+    Path file() {
+        return file;
+    }
+
     void put(String key, Object value) {
         String line = key + "=" + String.valueOf(value).replace('\n', ' ') + System.lineSeparator();
         System.out.print("  " + line);

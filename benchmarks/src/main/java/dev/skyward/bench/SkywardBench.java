@@ -4,6 +4,7 @@ import dev.skyward.ComputePool;
 import dev.skyward.OutputListener;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * SkywardBench warm OUT.properties     round trip, throughput, payloads on one pool (bench.nodes nodes)
  * SkywardBench cold NODES OUT.properties   one cold start: build() -> first result, in this fresh JVM
  * SkywardBench heal ROUNDS OUT.properties  node loss -> replacement ready, ROUNDS kills of rank 1's agent
+ * SkywardBench scale OUT.properties    broadcast to 1..8 nodes, map over up to 1M items, a 1 GiB result ({@link Scaling})
  * </pre>
  */
 public final class SkywardBench {
@@ -21,14 +23,17 @@ public final class SkywardBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("cold")) {
+        Params.applyEnvironment();
+        if (args.length == 2 && args[0].equals("scale")) {
+            scale(Params.fromSystemProperties(), new Results(Path.of(args[1])));
+        } else if (args.length == 3 && args[0].equals("cold")) {
             cold(Integer.parseInt(args[1]), new Results(Path.of(args[2])));
         } else if (args.length == 3 && args[0].equals("heal")) {
             heal(Integer.parseInt(args[1]), new Results(Path.of(args[2])));
         } else if (args.length == 2 && args[0].equals("warm")) {
             warm(Params.fromSystemProperties(), new Results(Path.of(args[1])));
         } else {
-            System.err.println("usage: SkywardBench warm OUT | SkywardBench cold NODES OUT");
+            System.err.println("usage: SkywardBench warm OUT | SkywardBench cold NODES OUT | SkywardBench scale OUT");
             System.exit(2);
         }
         System.exit(0);
@@ -41,6 +46,7 @@ public final class SkywardBench {
      */
     static void cold(int nodes, Results out) {
         Watchdog.start(120, "cold start of " + nodes + " nodes");
+        Load.record(out, "cold." + nodes);
         long jvmUptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
         long t0 = System.nanoTime();
         long firstResult;
@@ -110,8 +116,27 @@ public final class SkywardBench {
         Watchdog.start(p.timeoutSeconds(), "Skyward benchmark");
         p.record(out);
         out.put("system", "skyward");
-        try (ComputePool pool = ComputePool.builder().nodes(p.nodes()).concurrency(p.concurrency())
-                .output(OutputListener.SILENT).console(false).build();
+        ComputePool.Builder builder = ComputePool.builder().nodes(p.nodes()).concurrency(p.concurrency())
+                .output(OutputListener.SILENT).console(false);
+        String agentJfr = System.getProperty("bench.agentJfr");
+        if (agentJfr != null) {
+            // Agents drop JAVA_TOOL_OPTIONS; their own options are the way in. A directory as the
+            // file name: each agent writes its own recording there, named by pid and time.
+            try {
+                java.nio.file.Files.createDirectories(Path.of(agentJfr));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            builder.agentJvmOptions("-XX:StartFlightRecording=filename=" + agentJfr + ",settings=profile,dumponexit=true");
+            out.put("agent.jfr", agentJfr);
+        }
+        // Any other agent options for a diagnostic run (run.sh's BENCH_ASPROF=1 puts async-profiler here).
+        String agentOpts = System.getProperty("bench.agentJvmOptions", "").trim();
+        if (!agentOpts.isEmpty()) {
+            builder.agentJvmOptions(agentOpts.split("\\s+"));
+            out.put("agent.jvm_options", agentOpts);
+        }
+        try (ComputePool pool = builder.build();
                 SkywardTarget target = new SkywardTarget(pool)) {
             new Workloads(target, p, out).runAll();
         } catch (RuntimeException e) {
@@ -119,13 +144,41 @@ public final class SkywardBench {
         }
     }
 
-    /** The four operations as a user writes them: lambdas on {@code pool.run} / {@code pool.submit}. */
-    static final class SkywardTarget implements Target {
+    /** The {@link Scaling} rows: a new pool for each size, closed before the next one starts. */
+    static void scale(Params p, Results out) {
+        Watchdog.start(p.timeoutSeconds(), "Skyward scaling benchmark");
+        out.put("system", "skyward");
+        new Scaling(p, out).runAll(nodes -> new SkywardTarget(ComputePool.builder().nodes(nodes)
+                .concurrency(p.concurrency()).output(OutputListener.SILENT).console(false).build(), true));
+    }
+
+    /** The operations as a user writes them: lambdas on {@code pool.run} / {@code submit} / {@code broadcast} / {@code map}. */
+    static final class SkywardTarget implements Scaled {
 
         private final ComputePool pool;
+        private final boolean owned;
 
         SkywardTarget(ComputePool pool) {
+            this(pool, false);
+        }
+
+        /** {@code owned}: {@link #close()} closes the pool. */
+        SkywardTarget(ComputePool pool, boolean owned) {
             this.pool = pool;
+            this.owned = owned;
+        }
+
+        @Override
+        public void broadcastNoop() {
+            List<Object> all = pool.broadcast(ctx -> null);
+            if (all.size() != pool.size()) {
+                throw new IllegalStateException(all.size() + " answers from " + pool.size() + " nodes");
+            }
+        }
+
+        @Override
+        public List<Integer> mapAddOne(List<Integer> items) {
+            return pool.map(items, (ctx, x) -> x + 1);
         }
 
         @Override
@@ -150,7 +203,10 @@ public final class SkywardBench {
 
         @Override
         public void close() {
-            // the pool is closed by its own try-with-resources
+            if (owned) {
+                pool.close();
+            }
+            // otherwise the pool is closed by its own try-with-resources
         }
     }
 }

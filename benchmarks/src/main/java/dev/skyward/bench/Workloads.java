@@ -40,13 +40,14 @@ final class Workloads {
         }
     }
 
-    private interface Phase {
+    interface Phase {
         void run() throws Exception;
     }
 
-    private void phase(String name, Phase phase) {
+    void phase(String name, Phase phase) {
         System.out.println("-- " + name);
         settle();
+        Load.record(out, name);
         try {
             phase.run();
         } catch (Throwable t) {
@@ -61,6 +62,7 @@ final class Workloads {
         }
         settle();
         long[] ns = new long[p.rtIters()];
+        ProcStats before = ProcStats.take();
         long start = System.nanoTime();
         for (int i = 0; i < ns.length; i++) {
             long t0 = System.nanoTime();
@@ -68,6 +70,7 @@ final class Workloads {
             ns[i] = System.nanoTime() - t0;
         }
         long total = System.nanoTime() - start;
+        ProcStats.take().since(before).record(out, "rt", ns.length);
         Arrays.sort(ns);
         out.put("rt.p50.us", Stats.fmt(Stats.percentile(ns, 0.50) / 1e3));
         out.put("rt.p90.us", Stats.fmt(Stats.percentile(ns, 0.90) / 1e3));
