@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skyward.Allocation;
 import dev.skyward.ComputePool;
+import dev.skyward.NodeInfo;
 import dev.skyward.OutputListener;
 import dev.skyward.PoolConfigurationException;
 import dev.skyward.PoolEvent;
@@ -33,9 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Spot preemption on EC2, against moto, the loopback hosts behind its instances and a loopback IMDSv2
- * stand-in: AWS posts the interruption notice for one node, the pool stops sending it work while
- * the task running there finishes, and then the cloud reclaims the instance (terminated in moto, its
- * host gone) — the pool goes on with the other node, and nothing is left at the end.
+ * stand-in: AWS posts the interruption notice for one node; the pool starts its replacement at once,
+ * sends it no new work while the task running there finishes, and when the cloud reclaims the instance
+ * (terminated in moto, its host gone) the new machine serves the rank — every item of the maps
+ * around it arrives once, and nothing is left at the end.
  */
 @Timeout(240)
 class AwsSpotTest {
@@ -57,7 +59,7 @@ class AwsSpotTest {
     }
 
     @Test
-    void aNoticedSpotNodeGetsNoNewWorkFinishesItsTaskAndIsReclaimedWithNothingLeft() throws Exception {
+    void aNoticedSpotNodeIsReplacedAtOnceFinishesItsTaskAndLosesNoWorkWhenReclaimed() throws Exception {
         cloud.moto.clear();
         List<PoolEvent> events = new CopyOnWriteArrayList<>();
         String poolId;
@@ -95,25 +97,27 @@ class AwsSpotTest {
             assertThat(notice.action()).isEqualTo("terminate");
             assertThat(notice.time()).isEqualTo(when);
 
-            // No new task goes there; the one running there finishes and its result arrives.
-            for (int round = 0; round < 2; round++) {
-                assertThat(pool.map(IntStream.range(0, 6).boxed().toList(), (ctx, x) -> ctx.rank()))
-                        .as("map round %d after the notice", round).containsOnly(0);
-            }
-            Integer submitted = pool.submit(ctx -> ctx.rank()).get(60, TimeUnit.SECONDS);
-            assertThat(submitted).isZero();
+            // The replacement starts at once, while the doomed machine still runs; the task running
+            // there finishes and its result arrives; work meanwhile goes elsewhere, each item once.
+            PoolEvent.NodeReplacing replacing = (PoolEvent.NodeReplacing) await(events,
+                    e -> e instanceof PoolEvent.NodeReplacing r && r.rank() == 1, Duration.ofSeconds(30));
+            assertThat(cloud.instances(poolId, "running")).extracting(i -> i.instanceId())
+                    .as("the replacement started before the instance went").contains(doomed);
+            log.info("replacing rank 1: {}", replacing.reason());
+            List<Integer> items = IntStream.range(0, 200).boxed().toList();
+            assertThat(pool.map(items, (ctx, x) -> x)).as("every item once, in order").isEqualTo(items);
             assertThat(running.get(60, TimeUnit.SECONDS)).isEqualTo("finished on 1");
 
-            // The cloud reclaims the instance: terminated in EC2, its machine (host, user, processes) gone.
+            // The cloud reclaims the instance (if the pool has not given it back already): terminated
+            // in EC2, its machine (host, user, processes) gone. Rank 1 is served by the new machine.
             cloud.moto.ec2().terminateInstances(b -> b.instanceIds(doomed));
-            PoolEvent.NodeLost lost = (PoolEvent.NodeLost) await(events,
-                    e -> e instanceof PoolEvent.NodeLost l && l.node().rank() == 1, Duration.ofSeconds(90));
-            log.info("node 1 lost after the reclaim: {}", lost.reason());
-            assertThat(pool.nodes().get(1).isLost()).isTrue();
-            assertThat(pool.map(IntStream.range(0, 4).boxed().toList(), (ctx, x) -> ctx.rank()))
-                    .as("the pool goes on with node 0").containsOnly(0);
+            PoolEvent.NodeReplaced replaced = (PoolEvent.NodeReplaced) await(events,
+                    e -> e instanceof PoolEvent.NodeReplaced r && r.node().rank() == 1, Duration.ofSeconds(120));
+            assertThat(ec2Id(replaced.node().instanceId())).isNotEqualTo(doomed);
+            assertThat(pool.nodes()).hasSize(2).noneMatch(NodeInfo::isLost);
+            assertThat(pool.map(items, (ctx, x) -> x)).as("after the reclaim, every item once").isEqualTo(items);
             assertThat(events).filteredOn(e -> e instanceof PoolEvent.NodePreempting).hasSize(1);
-            assertThat(events).filteredOn(e -> e instanceof PoolEvent.NodeLost).hasSize(1);
+            assertThat(events).filteredOn(e -> e instanceof PoolEvent.NodeNotReplaced).isEmpty();
 
             assertThat(imds.unauthorized()).as("every look carried a token").isZero();
             assertThat(imds.noticeReads(spared)).as("node 0 is spot too: it watched, and saw nothing").isPositive();
