@@ -111,8 +111,17 @@ final class InstanceHosts implements AutoCloseable {
         for (var e : running.entrySet()) {
             if (!byInstance.containsKey(e.getKey())) {
                 String address = e.getValue()[0];
-                String key = moto.ec2().describeKeyPairs(b -> b.keyNames(e.getValue()[1]).includePublicKey(true))
-                        .keyPairs().get(0).publicKey().strip();
+                String key;
+                try {
+                    key = moto.ec2().describeKeyPairs(b -> b.keyNames(e.getValue()[1]).includePublicKey(true))
+                            .keyPairs().get(0).publicKey().strip();
+                } catch (software.amazon.awssdk.services.ec2.model.Ec2Exception gone) {
+                    // The pool's terminate deleted the key while moto still listed the instance as
+                    // running: the instance is on its way out, and no one can log in to it any more.
+                    log.info("instance {}: its key pair is gone ({}); no host", e.getKey(), gone.awsErrorDetails()
+                            == null ? gone.getMessage() : gone.awsErrorDetails().errorCode());
+                    continue;
+                }
                 String shutdown = moto.shutdownScript(address);
                 SshHost h = hosts.create(address, key, Map.of("shutdown", shutdown, "poweroff", shutdown,
                         "halt", shutdown,
