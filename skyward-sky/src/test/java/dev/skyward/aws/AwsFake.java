@@ -95,6 +95,15 @@ public final class AwsFake implements AutoCloseable {
         return cloud.instances(poolId, states);
     }
 
+    /** The states of every instance not yet terminated (what EC2 bills for, stopped ones' volumes included). */
+    public List<String> billedStates() {
+        List<String> out = new ArrayList<>();
+        cloud.moto.ec2().describeInstancesPaginator(b -> b.filters(Filter.builder().name("instance-state-name")
+                        .values("pending", "running", "shutting-down", "stopping", "stopped").build()))
+                .reservations().forEach(r -> r.instances().forEach(i -> out.add(i.state().nameAsString())));
+        return out;
+    }
+
     /**
      * What is left on the account and on this machine, whatever pool made it: instances not terminated,
      * Skyward's security groups and key pairs, and the instances' hosts (sshd, users, processes).

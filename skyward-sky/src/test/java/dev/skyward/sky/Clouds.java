@@ -164,6 +164,20 @@ public final class Clouds implements AutoCloseable {
         return p;
     }
 
+    /**
+     * The machines a cloud bills for now, as their states: AWS instances not yet terminated (e.g.
+     * {@code running}, {@code stopped}), droplets (e.g. {@code active}, {@code off}), Verda instances
+     * (e.g. {@code running}, {@code offline}).
+     */
+    public List<String> billedMachines(Cloud cloud) {
+        return switch (cloud) {
+            case AWS -> aws.billedStates();
+            case DIGITALOCEAN -> digitalOcean.droplets().stream().map(d -> d.substring(d.lastIndexOf(' ') + 1))
+                    .toList();
+            case VERDA -> List.copyOf(verda.statuses().values());
+        };
+    }
+
     /** What is left on any of the three clouds (every pool's), empty when nothing is. */
     public List<String> leftovers() {
         List<String> left = new ArrayList<>();
