@@ -79,6 +79,7 @@ public final class SkywardBench {
      */
     static void heal(int rounds, Results out) {
         Watchdog.start(60L + 60L * rounds, "node replacement benchmark");
+        Load.record(out, "heal");
         java.util.concurrent.LinkedBlockingQueue<dev.skyward.PoolEvent.NodeReplaced> replaced =
                 new java.util.concurrent.LinkedBlockingQueue<>();
         try (ComputePool pool = ComputePool.builder().name("bench-heal").nodes(2).output(OutputListener.SILENT)
