@@ -140,7 +140,8 @@ public interface ComputePool extends AutoCloseable {
      * An {@link java.util.concurrent.ExecutorService} whose tasks run on the nodes, for code written
      * against {@code java.util.concurrent}: {@code submit}, {@code invokeAll}, {@code invokeAny},
      * cancellation that interrupts on the node, {@code shutdown}. It keeps at most
-     * {@code size() * tasksPerNode()} tasks on the nodes; the rest wait here. Each call returns a new
+     * {@code size() * tasksPerNode()} tasks on the nodes; the rest wait here (an elastic pool keeps twice
+     * its maximum's worth in flight, so that waiting tasks make it grow). Each call returns a new
      * executor; shutting it down leaves the pool open.
      *
      * <pre>{@code
@@ -158,7 +159,7 @@ public interface ComputePool extends AutoCloseable {
     /**
      * Applies a function to every element and gives the results as they finish, not in input order,
      * with backpressure: the input is read lazily and at most {@code 2 * size() * tasksPerNode()}
-     * elements are taken and not yet consumed at any time, so an input of millions of elements (or
+     * elements (an elastic pool: sized by its maximum, so that it grows) are taken and not yet consumed at any time, so an input of millions of elements (or
      * an endless one) never sits in memory, here or on the nodes.
      *
      * <pre>{@code

@@ -444,6 +444,31 @@ final class EnginePool implements ComputePool {
         return spec.concurrency();
     }
 
+    /**
+     * How many tasks an executor or an unordered map keeps ahead. An elastic pool's count is sized by
+     * its maximum, so that tasks wait in the dispatcher and the pool grows; sized by the nodes it has,
+     * they would never wait and it would never grow.
+     */
+    private int window(int perNode) {
+        return perNode * (spec.elastic() ? spec.maxNodes() : size()) * spec.concurrency();
+    }
+
+    @Override
+    public dev.skyward.parallel.PoolExecutor executor() {
+        return dev.skyward.parallel.PoolExecutor.on(this, window(spec.elastic() ? 2 : 1));
+    }
+
+    @Override
+    public <I, T> Stream<T> mapUnordered(Iterable<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        return mapUnordered(items.iterator(), fn, window(2));
+    }
+
+    @Override
+    public <I, T> Stream<T> mapUnordered(Stream<? extends I> items, MapTask<? super I, ? extends T> fn) {
+        Stream<T> results = this.<I, T>mapUnordered(items.iterator(), fn, window(2));
+        return results.onClose(items::close);
+    }
+
     @Override
     public <T> T run(Task<T> task) {
         return this.<T>call(task, -1).await();

@@ -67,6 +67,42 @@ class HealingPoolTest {
     }
 
     @Test
+    void anUnorderedMapAndAnExecutorKeepEnoughTasksAheadToMakeAnElasticPoolGrow() throws Exception {
+        List<PoolEvent> events = new CopyOnWriteArrayList<>();
+        ComputePool pool = ComputePool.builder().name("elastic-stream").nodes(1, 3).concurrency(2)
+                .console(false).output(OutputListener.SILENT).listener(events::add).build();
+        Set<Integer> ports = new HashSet<>(Leaks.agentPorts(pool));
+        try (pool) {
+            List<Integer> squares;
+            try (var results = pool.mapUnordered(java.util.stream.IntStream.range(0, 60).boxed().toList(), (ctx, n) -> {
+                Thread.sleep(500);
+                return n * n;
+            })) {
+                squares = results.peek(r -> ports.addAll(Leaks.agentPorts(pool))).toList();
+            }
+            assertThat(squares).containsExactlyInAnyOrderElementsOf(
+                    java.util.stream.IntStream.range(0, 60).map(n -> n * n).boxed().toList());
+            assertThat(events).filteredOn(e -> e instanceof PoolEvent.Resized r && r.to() > r.from())
+                    .as("an unordered map made the pool grow").isNotEmpty();
+
+            pool.resize(1);
+            events.clear();
+            var exec = pool.executor();
+            List<java.util.concurrent.Future<Integer>> done = exec.invokeAll(java.util.stream.IntStream.range(0, 40)
+                    .mapToObj(n -> (dev.skyward.parallel.RemoteCallable<Integer>) () -> {
+                        Thread.sleep(500);
+                        return n;
+                    }).toList());
+            ports.addAll(Leaks.agentPorts(pool));
+            exec.shutdown();
+            assertThat(done).extracting(f -> f.get()).hasSize(40);
+            assertThat(events).filteredOn(e -> e instanceof PoolEvent.Resized r && r.to() > r.from())
+                    .as("an executor made the pool grow").isNotEmpty();
+        }
+        Leaks.assertNothingLeft(pool, List.copyOf(ports));
+    }
+
+    @Test
     void anElasticPoolGrowsWhileTasksWaitAndGivesIdleNodesBackDownToItsMinimum() throws Exception {
         List<PoolEvent> events = new CopyOnWriteArrayList<>();
         ComputePool pool = ComputePool.builder().name("elastic").nodes(1, 4).concurrency(4)
