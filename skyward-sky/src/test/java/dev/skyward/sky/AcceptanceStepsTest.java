@@ -24,16 +24,20 @@ import org.junit.jupiter.params.provider.EnumSource;
  * SkyPilot's acceptance steps for a new cloud (its guide's step 7), adapted to ephemeral pools and run
  * on each of the three clouds:
  * <ol>
- * <li>credentials check: {@code skyward check} in a child JVM — {@code SkyCheckTest} in skyward-cli;</li>
+ * <li>credentials check: {@code skyward check} in a JVM started with no flags, against the three
+ * clouds, and with one cloud's token missing: {@code StatusAndDownTest#checkFindsEachCloudsCredentialsAnd
+ * SaysWhatToSetForOneThatHasNone};</li>
  * <li>launch one node and run a task, and 3. a second pool while the first is open:
  * {@link #aNodeRunsATaskAndASecondPoolRunsBesideTheFirst};</li>
- * <li>down: TODO after the guard branch is merged: add {@code SkywardDownTest#downTerminatesAnOpenPoolOn
- * EveryCloudAndVerifiesItGone} (skyward down POOL / --all / --expired against these fakes);</li>
+ * <li>down: {@code skyward down POOL}, {@code --expired} and {@code --all} against the three clouds,
+ * each verified gone: {@code StatusAndDownTest} (the CLI and the killed client are JVMs started with
+ * no flags, the providers found by name and configured from the environment only);</li>
  * <li>launch with a TTL and see it end by itself: {@link #aNodePastItsMaxLifetimeShutsItselfDown};</li>
  * <li>the same with "down" semantics, the machine gone and no longer billed, before the client closes
  * anything: {@link #aSelfDestructingNodePastItsMaxLifetimeLeavesNothingBilled};</li>
- * <li>a pool across all clouds: {@code SelectionAcrossCloudsTest}, {@code FailoverAcrossCloudsTest} and,
- * in a child JVM, {@code PlainJvmSkyTest}.</li>
+ * <li>a pool across all clouds: {@code SelectionAcrossCloudsTest} (cheapest, first, available, custom)
+ * and {@code FailoverAcrossCloudsTest} (capacity on one cloud, and every cloud refusing), each ending
+ * with nothing left on any of the three.</li>
  * </ol>
  */
 @Timeout(240)

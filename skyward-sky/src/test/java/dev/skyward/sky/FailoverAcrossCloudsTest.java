@@ -60,7 +60,10 @@ class FailoverAcrossCloudsTest {
         clouds.fail(Cloud.valueOf(cheapestCloud.toUpperCase()), Failure.CAPACITY);
 
         Recorded events = new Recorded();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream consoleOut = new PrintStream(console, true, StandardCharsets.UTF_8);
         try (ComputePool pool = ComputePool.builder().console(false).output(OutputListener.SILENT).listener(events)
+                .listener(new ConsoleRenderer(consoleOut))
                 .provider(clouds.all()).accelerator("H100").nodes(2).selection(Selection.CHEAPEST)
                 .provisionTimeout(Duration.ofMinutes(2)).build()) {
             // Real tasks, on the next cloud's instances, through SSH and the agents.
@@ -81,6 +84,13 @@ class FailoverAcrossCloudsTest {
             assertThat(o.provider()).isEqualTo(next.provider());
             assertThat(o.onDemandPrice()).isEqualTo(next.onDemand());
         });
+        // The console told the story as it happened: the refused offer, then the one that ran.
+        List<String> lines = console.toString(StandardCharsets.UTF_8).lines().toList();
+        System.out.println("console of the failover pool (quoted in README.md):\n" + String.join("\n", lines));
+        int refused = indexOf(lines, "skyward:   " + failures.get(0).offer() + " failed: capacity:", 0);
+        int ran = indexOf(lines, "skyward: trying 2 x " + events.tried().get(events.tried().size() - 1) + " (", refused);
+        assertThat(refused).as("the refusal on the console").isNotNegative();
+        assertThat(ran).as("then the next cloud's offer on the console").isGreaterThan(refused);
         if (cheapestCloud.equals("verda")) {
             // Verda accepts the order and then reports the instance no_capacity: a half-made instance
             // that exists (and is billed) until deleted. It was created, and it is gone.
@@ -121,6 +131,8 @@ class FailoverAcrossCloudsTest {
 
         // The console showed each attempt as it happened: "trying X", then "X failed: why", in order.
         List<String> lines = console.toString(StandardCharsets.UTF_8).lines().toList();
+        System.out.println("console of the refused pool (quoted in README.md):\n" + String.join("\n", lines)
+                + "\nits exception:\n" + e.getMessage());
         List<PoolEvent.AttemptFailed> failures = events.failures();
         int at = 0;
         for (PoolEvent.AttemptFailed f : failures) {

@@ -61,6 +61,11 @@ class StatusAndDownTest {
 
     /** {@code skyward ARGS} in a JVM started with no flags, the fakes' endpoints in its environment. */
     static Cli skyward(String... args) throws IOException, InterruptedException {
+        return skyward(environment(), args);
+    }
+
+    /** {@code skyward ARGS} in a JVM started with no flags and this cloud environment. */
+    static Cli skyward(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-cp", cp,
                 "dev.skyward.cli.SkywardCli"));
@@ -68,7 +73,7 @@ class StatusAndDownTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("DIGITALOCEAN_")
                 || k.startsWith("VERDA_") || k.startsWith("DATACRUNCH_"));
-        pb.environment().putAll(environment());
+        pb.environment().putAll(environment);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -77,6 +82,11 @@ class StatusAndDownTest {
     }
 
     static Map<String, String> environment() {
+        return environmentOf(clouds);
+    }
+
+    /** What a program or the CLI needs in its environment to reach these fakes, and nothing else. */
+    static Map<String, String> environmentOf(Clouds clouds) {
         Map<String, String> env = new HashMap<>();
         env.putAll(clouds.aws.cliEnvironment());
         env.putAll(clouds.digitalOcean.cliEnvironment());
@@ -183,6 +193,21 @@ class StatusAndDownTest {
         assertThat(usage.code()).isEqualTo(2);
         Cli empty = skyward("status", "--provider", "aws,digitalocean,verda");
         assertThat(empty.output()).contains("no Skyward instances found");
+    }
+
+    @Test
+    void checkFindsEachCloudsCredentialsAndSaysWhatToSetForOneThatHasNone() throws Exception {
+        Cli all = skyward("check", "--provider", "aws,digitalocean,verda");
+        assertThat(all.code()).as(all.output()).isZero();
+        assertThat(all.output()).containsPattern("(?m)^aws +ok ").containsPattern("(?m)^digitalocean +ok ")
+                .containsPattern("(?m)^verda +ok ");
+
+        Map<String, String> noToken = new HashMap<>(environment());
+        noToken.keySet().removeIf(k -> k.startsWith("DIGITALOCEAN_"));
+        Cli missing = skyward(noToken, "check", "--provider", "aws,digitalocean,verda");
+        assertThat(missing.code()).as("one usable cloud is enough: " + missing.output()).isZero();
+        assertThat(missing.output()).containsPattern("(?m)^digitalocean +missing .*DIGITALOCEAN_TOKEN")
+                .containsPattern("(?m)^aws +ok ").containsPattern("(?m)^verda +ok ");
     }
 
     @Test
