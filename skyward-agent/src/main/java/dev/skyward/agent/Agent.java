@@ -158,18 +158,27 @@ final class Agent {
         switch (frame.getKindCase()) {
             case EXECUTE -> {
                 Execute e = frame.getExecute();
-                if (e.getPayloadSize() > 0 && e.getPayload().isEmpty()) {
-                    uploads.put(e.getTaskId(), new Upload(e, new Payloads.Assembly(e.getPayloadSize())));
-                } else {
-                    runner.submit(e.getTaskId(), e.getPayload().toByteArray(), e.getStaticsList(), e.getSnippetGeneration(),
+                Payloads.Assembly a;
+                try {
+                    a = new Payloads.Assembly(e.getPayload(), e.getPayloadSize(), e.getArraySizesList());
+                } catch (RuntimeException tooLarge) {
+                    // Its chunks find no upload and are dropped.
+                    runner.refuse(e.getTaskId(), new dev.skyward.SkywardException("node " + options.rank()
+                            + " cannot receive task " + e.getTaskId() + ": " + tooLarge.getMessage()));
+                    return;
+                }
+                if (a.isComplete()) {
+                    runner.submit(e.getTaskId(), a.payload(), e.getStaticsList(), e.getSnippetGeneration(),
                             e.getStreamWindow());
+                } else {
+                    uploads.put(e.getTaskId(), new Upload(e, a));
                 }
             }
             case CHUNK -> {
                 Upload u = uploads.get(frame.getChunk().getTaskId());
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
-                    runner.submit(u.execute.getTaskId(), u.assembly.bytes(), u.execute.getStaticsList(),
+                    runner.submit(u.execute.getTaskId(), u.assembly.payload(), u.execute.getStaticsList(),
                             u.execute.getSnippetGeneration(), u.execute.getStreamWindow());
                 }
             }

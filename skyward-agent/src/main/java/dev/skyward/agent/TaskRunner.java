@@ -7,6 +7,7 @@ import dev.skyward.wire.proto.ErrorInfo;
 import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.ErrorCodec;
+import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.serial.Serialization;
 import dev.skyward.wire.stream.Payloads;
 import java.util.List;
@@ -70,12 +71,12 @@ final class TaskRunner {
         }
     }
 
-    void submit(long taskId, byte[] payload, List<StaticSnapshot> statics, int snippetGeneration) {
+    void submit(long taskId, Payload payload, List<StaticSnapshot> statics, int snippetGeneration) {
         submit(taskId, payload, statics, snippetGeneration, 0);
     }
 
     /** As above; a {@code streamWindow > 0} streams the task's returned elements (see {@link ElementStream}). */
-    void submit(long taskId, byte[] payload, List<StaticSnapshot> statics, int snippetGeneration, int streamWindow) {
+    void submit(long taskId, Payload payload, List<StaticSnapshot> statics, int snippetGeneration, int streamWindow) {
         Generation g = generationFor(snippetGeneration);
         ElementStream stream = streamWindow > 0 ? new ElementStream(taskId, streamWindow, link) : null;
         if (stream != null) {
@@ -110,7 +111,7 @@ final class TaskRunner {
         }
     }
 
-    private void run(long taskId, byte[] payload, List<StaticSnapshot> statics, Generation g, ElementStream stream) {
+    private void run(long taskId, Payload payload, List<StaticSnapshot> statics, Generation g, ElementStream stream) {
         ThreadSafeFory fory = g.fory();
         Thread.currentThread().setContextClassLoader(g.loader());
         running.incrementAndGet();
@@ -121,7 +122,7 @@ final class TaskRunner {
                 for (StaticSnapshot s : statics) {
                     g.loader().refreshStatics(s.getClassName(), s.getValues().toByteArray());
                 }
-                Task<?> task = (Task<?>) fory.deserialize(payload);
+                Task<?> task = (Task<?>) payload.decode(fory);
                 value = task.call(new AgentNodeContext(facts, taskId));
                 if (stream != null) {
                     value = stream.send(value, fory);
@@ -133,9 +134,9 @@ final class TaskRunner {
                 }
                 return;
             }
-            byte[] bytes;
+            Payload bytes;
             try {
-                bytes = fory.serialize(value);
+                bytes = Payload.encode(fory, value);
             } catch (Throwable t) {
                 OutputCapture.close(sink);
                 sendError(taskId, new TaskSerializationException("the task's result of type "
@@ -151,15 +152,23 @@ final class TaskRunner {
         }
     }
 
-    private void sendValue(long taskId, byte[] bytes) {
-        if (Payloads.inline(bytes.length)) {
-            link.send(AgentFrame.newBuilder()
-                    .setResult(Result.newBuilder().setTaskId(taskId).setValue(Payloads.wrap(bytes))).build());
+    /** The result frame, then its chunks: Fory's bytes when they do not fit the frame, and the large arrays. */
+    private void sendValue(long taskId, Payload value) {
+        byte[] bytes = value.bytes();
+        boolean inline = Payloads.inline(bytes.length);
+        Result.Builder r = Result.newBuilder().setTaskId(taskId).addAllArraySizes(Payloads.arraySizes(value));
+        if (inline) {
+            r.setValue(Payloads.wrap(bytes));
         } else {
-            link.send(AgentFrame.newBuilder()
-                    .setResult(Result.newBuilder().setTaskId(taskId).setValueSize(bytes.length)).build());
-            Payloads.chunk(taskId, bytes, c -> link.send(AgentFrame.newBuilder().setChunk(c).build()));
+            r.setValueSize(bytes.length);
         }
+        link.send(AgentFrame.newBuilder().setResult(r).build());
+        Payloads.chunk(taskId, value, inline, c -> link.send(AgentFrame.newBuilder().setChunk(c).build()));
+    }
+
+    /** Answers a task that cannot run here (its payload does not fit) with {@code why}. */
+    void refuse(long taskId, Throwable why) {
+        sendError(taskId, why);
     }
 
     private void sendError(long taskId, Throwable t) {

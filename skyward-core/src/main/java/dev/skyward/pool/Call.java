@@ -6,6 +6,7 @@ import dev.skyward.SkywardException;
 import dev.skyward.TaskFailedException;
 import dev.skyward.TaskSerializationException;
 import dev.skyward.wire.serial.ErrorCodec;
+import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.serial.Serialization;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,7 +33,7 @@ final class Call<T> {
     /** What a call needs of its pool. */
     interface Pool {
         /** Sends the payload to the node, shipping what the task needs of the client's snippets. */
-        PendingTask send(NodeConnection node, Object task, byte[] payload, ClassLoader loader);
+        PendingTask send(NodeConnection node, Object task, Payload payload, ClassLoader loader);
 
         Dispatcher dispatcher();
 
@@ -45,19 +46,19 @@ final class Call<T> {
 
     private final Pool pool;
     private final Object task;
-    private final byte[] payload;
+    private final Payload payload;
     private final ClassLoader loader;
     /** The rank the call is pinned to, or -1. */
     final int rank;
     private final int retries;
-    private final CompletableFuture<byte[]> raw = new CompletableFuture<>();
+    private final CompletableFuture<Payload> raw = new CompletableFuture<>();
     private int retried;
     private volatile PendingTask current;
     private volatile NodeConnection node;
     private volatile NodeLostException lastLoss;
     private volatile boolean cancelled;
 
-    Call(Pool pool, Object task, byte[] payload, ClassLoader loader, int rank, int retries) {
+    Call(Pool pool, Object task, Payload payload, ClassLoader loader, int rank, int retries) {
         this.pool = pool;
         this.task = task;
         this.payload = payload;
@@ -83,7 +84,7 @@ final class Call<T> {
         p.raw.whenComplete((bytes, error) -> answered(p, bytes, error));
     }
 
-    private void answered(PendingTask p, byte[] bytes, Throwable error) {
+    private void answered(PendingTask p, Payload bytes, Throwable error) {
         try {
             if (error == null) {
                 raw.complete(bytes);
@@ -192,7 +193,7 @@ final class Call<T> {
         return p == null ? rank : p.rank;
     }
 
-    private T decode(byte[] bytes) {
+    private T decode(Payload bytes) {
         return decode(bytes, loader, id(), servedBy());
     }
 
@@ -202,9 +203,9 @@ final class Call<T> {
 
     /** A task's result bytes as a value of the client's classes. */
     @SuppressWarnings("unchecked")
-    static <T> T decode(byte[] bytes, ClassLoader loader, long id, int rank) {
+    static <T> T decode(Payload bytes, ClassLoader loader, long id, int rank) {
         try {
-            return (T) Serialization.forLoader(loader).deserialize(bytes);
+            return (T) bytes.decode(Serialization.forLoader(loader));
         } catch (RuntimeException e) {
             throw new TaskSerializationException("the result of task " + id + " from node " + rank
                     + " cannot be deserialized here: " + e.getMessage(), e);

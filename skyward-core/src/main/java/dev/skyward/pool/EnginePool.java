@@ -39,6 +39,7 @@ import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
 import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
+import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.serial.Serialization;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -115,7 +116,7 @@ final class EnginePool implements ComputePool {
     private String head;
     private final Call.Pool calls = new Call.Pool() {
         @Override
-        public PendingTask send(NodeConnection node, Object task, byte[] payload, ClassLoader loader) {
+        public PendingTask send(NodeConnection node, Object task, Payload payload, ClassLoader loader) {
             return EnginePool.this.send(node, task, payload, loader);
         }
 
@@ -493,7 +494,7 @@ final class EnginePool implements ComputePool {
             throw new PoolConfigurationException("the stream window (elements ahead of the consumer) must be at least 1, "
                     + "was " + window);
         }
-        byte[] payload = encode(producer, loaderOf(producer), "task");
+        Payload payload = encode(producer, loaderOf(producer), "task");
         // Elements already handed to the consumer cannot be taken back: a stream is never retried.
         NodeConnection node = new Scheduler(spec.scheduling(), false).pick(ranks.ready(), Integer.MAX_VALUE);
         if (node == null) {
@@ -518,7 +519,7 @@ final class EnginePool implements ComputePool {
         Task<T> actual = task instanceof Task.Once<T> once ? once.task() : task;
         int retries = actual != task ? 0 : spec.retries();
         ClassLoader loader = loaderOf(actual);
-        byte[] payload = encode(actual, loader, "task");
+        Payload payload = encode(actual, loader, "task");
         List<Call<T>> sent = new ArrayList<>();
         // Every rank, each element pinned to it: a lost rank's element re-runs on its replacement.
         for (NodeSlot slot : ranks.all()) {
@@ -533,7 +534,7 @@ final class EnginePool implements ComputePool {
     public <T> List<T> parallel(Collection<? extends Task<? extends T>> tasks) {
         checkAcceptsTasks();
         List<Task<? extends T>> actual = new ArrayList<>();
-        List<byte[]> payloads = new ArrayList<>();
+        List<Payload> payloads = new ArrayList<>();
         int i = 0;
         for (Task<? extends T> t : tasks) {
             Task<? extends T> a = t instanceof Task.Once<? extends T> once ? once.task() : t;
@@ -556,7 +557,7 @@ final class EnginePool implements ComputePool {
         int retries = actual != fn ? 0 : spec.retries();
         ClassLoader loader = loaderOf(actual);
         code.statics().prepare(actual, "map function");
-        List<byte[]> payloads = new ArrayList<>(items.size());
+        List<Payload> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
             if (item != null) {
@@ -566,7 +567,7 @@ final class EnginePool implements ComputePool {
             i++;
         }
         List<Call<T>> sent = new ArrayList<>(payloads.size());
-        for (byte[] p : payloads) {
+        for (Payload p : payloads) {
             sent.add(new Call<T>(calls, actual, p, loader, -1, retries).start());
         }
         return awaitAll(sent);
@@ -647,22 +648,22 @@ final class EnginePool implements ComputePool {
         }
     }
 
-    private byte[] encode(Object task, ClassLoader loader, String label) {
+    private Payload encode(Object task, ClassLoader loader, String label) {
         checkAcceptsTasks();
         code.statics().prepare(task, label);
         return serialize(task, loader, label);
     }
 
-    private byte[] serialize(Object task, ClassLoader loader, String label) {
+    private Payload serialize(Object task, ClassLoader loader, String label) {
         code.register(loader);
         try {
-            return Serialization.forLoader(loader).serialize(task);
+            return Payload.encode(Serialization.forLoader(loader), task);
         } catch (RuntimeException e) {
             throw new TaskSerializationException("the " + label + " cannot be serialized: " + e.getMessage(), e);
         }
     }
 
-    private PendingTask send(NodeConnection node, Object task, byte[] payload, ClassLoader loader) {
+    private PendingTask send(NodeConnection node, Object task, Payload payload, ClassLoader loader) {
         // Locked so that the node receives its tasks in the order their variable values were diffed.
         synchronized (node.snippets()) {
             SnippetStatics.Shipment snippets = code.statics().shipment(task, node.snippets());

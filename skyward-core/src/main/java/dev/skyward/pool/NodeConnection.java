@@ -4,6 +4,7 @@ import dev.skyward.NodeInfo;
 import dev.skyward.NodeLostException;
 import dev.skyward.OutputLine;
 import dev.skyward.OutputListener;
+import dev.skyward.SkywardException;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.classload.SnippetStatics;
 import dev.skyward.node.StartedAgent;
@@ -21,6 +22,7 @@ import dev.skyward.wire.proto.Output;
 import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
 import dev.skyward.wire.proto.TasksRequest;
+import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
 import io.grpc.ManagedChannel;
@@ -194,7 +196,7 @@ final class NodeConnection {
     }
 
     /** Sends a task; its result or failure completes the returned task's future. */
-    PendingTask send(long id, byte[] payload, SnippetStatics.Shipment snippets, ClassLoader loader) {
+    PendingTask send(long id, Payload payload, SnippetStatics.Shipment snippets, ClassLoader loader) {
         return send(new PendingTask(id, info.rank(), loader), payload, snippets, 0);
     }
 
@@ -202,7 +204,7 @@ final class NodeConnection {
      * Sends a task whose returned elements stream back, at most {@code streamWindow} ahead of
      * {@link #demand}; each arrives at {@code p}'s element receiver, in order, before its result.
      */
-    PendingTask send(PendingTask p, byte[] payload, SnippetStatics.Shipment snippets, int streamWindow) {
+    PendingTask send(PendingTask p, Payload payload, SnippetStatics.Shipment snippets, int streamWindow) {
         long id = p.id;
         pending.put(id, p);
         inFlight.incrementAndGet();
@@ -212,14 +214,18 @@ final class NodeConnection {
             return p;
         }
         Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
-                .setSnippetGeneration(snippets.generation()).setStreamWindow(streamWindow);
+                .setSnippetGeneration(snippets.generation()).setStreamWindow(streamWindow)
+                .addAllArraySizes(Payloads.arraySizes(payload));
         Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
-        if (Payloads.inline(payload.length)) {
-            out.send(ClientFrame.newBuilder().setExecute(e.setPayload(Payloads.wrap(payload))).build());
+        byte[] bytes = payload.bytes();
+        boolean inline = Payloads.inline(bytes.length);
+        if (inline) {
+            e.setPayload(Payloads.wrap(bytes));
         } else {
-            out.send(ClientFrame.newBuilder().setExecute(e.setPayloadSize(payload.length)).build());
-            Payloads.chunk(id, payload, c -> out.send(ClientFrame.newBuilder().setChunk(c).build()));
+            e.setPayloadSize(bytes.length);
         }
+        out.send(ClientFrame.newBuilder().setExecute(e).build());
+        Payloads.chunk(id, payload, inline, c -> out.send(ClientFrame.newBuilder().setChunk(c).build()));
         return p;
     }
 
@@ -306,7 +312,7 @@ final class NodeConnection {
         }
     }
 
-    private void complete(PendingTask p, byte[] bytes) {
+    private void complete(PendingTask p, Payload bytes) {
         if (pending.remove(p.id) != null) {
             inFlight.decrementAndGet();
         }
@@ -368,10 +374,21 @@ final class NodeConnection {
                 }
                 if (r.hasError()) {
                     fail(p, new RemoteFailure(r.getError()));
-                } else if (r.getValueSize() > 0 && r.getValue().isEmpty()) {
-                    p.expect(r.getValueSize());
+                    return;
+                }
+                Payloads.Assembly a;
+                try {
+                    a = new Payloads.Assembly(r.getValue(), r.getValueSize(), r.getArraySizesList());
+                } catch (SkywardException tooLarge) {
+                    // Its chunks find no task and are dropped; the node has sent the result already.
+                    fail(p, new SkywardException("the result of task " + p.id + " from node " + info.rank()
+                            + " cannot be received: " + tooLarge.getMessage(), tooLarge.getCause()));
+                    return;
+                }
+                if (a.isComplete()) {
+                    complete(p, a.payload());
                 } else {
-                    complete(p, r.getValue().toByteArray());
+                    p.expect(a);
                 }
             }
             case CHUNK -> {

@@ -1,5 +1,6 @@
 package dev.skyward.pool;
 
+import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.stream.Payloads;
 import java.util.concurrent.CompletableFuture;
 
@@ -12,7 +13,7 @@ final class PendingTask {
     final long id;
     final int rank;
     final ClassLoader loader;
-    final CompletableFuture<byte[]> raw = new CompletableFuture<>();
+    final CompletableFuture<Payload> raw = new CompletableFuture<>();
     private Payloads.Assembly assembly;
     /** Where a streamed task's elements go, on the transport's thread; null for other tasks. */
     volatile java.util.function.Consumer<dev.skyward.wire.proto.Element> elements;
@@ -23,8 +24,9 @@ final class PendingTask {
         this.loader = loader;
     }
 
-    void expect(long size) {
-        assembly = new Payloads.Assembly(size);
+    /** The result's chunks follow: they fill {@code a}. */
+    void expect(Payloads.Assembly a) {
+        assembly = a;
     }
 
     /** Adds a chunk of the result; true once the result is complete. */
@@ -32,7 +34,10 @@ final class PendingTask {
         return assembly != null && assembly.add(data);
     }
 
-    byte[] assembled() {
-        return assembly.bytes();
+    /** The assembled result; the assembly is let go, so the task holds no second reference to it. */
+    Payload assembled() {
+        Payload p = assembly.payload();
+        assembly = null;
+        return p;
     }
 }

@@ -3,6 +3,7 @@ package dev.skyward.pool;
 import dev.skyward.NodeLostException;
 import dev.skyward.SkywardException;
 import dev.skyward.wire.proto.Element;
+import dev.skyward.wire.serial.Payload;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,7 +21,7 @@ final class StreamedResult<T> implements Iterator<T>, AutoCloseable {
     private final NodeConnection node;
     private final PendingTask task;
     private final int grantEvery;
-    private final Function<byte[], T> decode;
+    private final Function<Payload, T> decode;
     private final Function<Throwable, RuntimeException> failure;
     private final LinkedBlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
     private Object next;
@@ -28,7 +29,7 @@ final class StreamedResult<T> implements Iterator<T>, AutoCloseable {
     private int taken;
     private long received;
 
-    StreamedResult(NodeConnection node, PendingTask task, int window, Function<byte[], T> decode,
+    StreamedResult(NodeConnection node, PendingTask task, int window, Function<Payload, T> decode,
             Function<Throwable, RuntimeException> failure) {
         this.node = node;
         this.task = task;
@@ -82,7 +83,7 @@ final class StreamedResult<T> implements Iterator<T>, AutoCloseable {
         if (!hasNext()) {
             throw new NoSuchElementException("the task has sent every element");
         }
-        byte[] bytes = ((Element) next).getValue().toByteArray();
+        Payload bytes = Payload.of(((Element) next).getValue().toByteArray());
         next = null;
         if (++taken >= grantEvery) {
             node.demand(task.id, taken);

@@ -66,7 +66,7 @@ public final class Serialization {
     }
 
     private static ThreadSafeFory build(ClassLoader loader) {
-        return Fory.builder()
+        ThreadSafeFory fory = Fory.builder()
                 .withLanguage(Language.JAVA)
                 .withXlang(false)
                 .requireClassRegistration(false)
@@ -78,5 +78,8 @@ public final class Serialization {
                 .withMaxGraphMemoryBytes(Long.MAX_VALUE)
                 .withClassLoader(loader)
                 .buildThreadSafeFory();
+        // Large byte[]s travel beside Fory's bytes when a Payload is encoded (no copy either way).
+        fory.registerSerializer(byte[].class, ArraysBeside::new);
+        return fory;
     }
 }

@@ -2,29 +2,57 @@ package dev.skyward.wire.stream;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.skyward.SkywardException;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.Chunk;
+import dev.skyward.wire.serial.Payload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
-/** Splitting large payloads into {@link Chunk}s and putting them back together. */
+/**
+ * Splitting a {@link Payload} into {@link Chunk}s and putting it back together, without copying
+ * on the way out and with one copy (chunk into its final array) on the way in.
+ *
+ * <pre>{@code
+ * // sender: the frame carries bytes() inline when they fit, and the sizes of the arrays
+ * boolean inline = Payloads.inline(p.bytes().length);
+ * Payloads.chunk(taskId, p, inline, out::send);
+ * // receiver: from the frame's fields, then one add() per chunk
+ * Payloads.Assembly a = new Payloads.Assembly(inlineBytes, chunkedSize, arraySizes);
+ * if (a.add(chunk.getData())) use(a.payload());
+ * }</pre>
+ */
 public final class Payloads {
 
     private Payloads() {
     }
 
-    /** Whether a payload of this size travels inside its frame. */
+    /** Whether Fory's bytes of this size travel inside their frame. */
     public static boolean inline(int size) {
         return size <= Protocol.INLINE_LIMIT;
     }
 
     /**
-     * Emits the payload as chunks of {@link Protocol#CHUNK_SIZE}, without copying it.
+     * Emits the payload's chunks, without copying: Fory's bytes first unless they travel inline,
+     * then each array beside them, as slices of at most {@link Protocol#CHUNK_SIZE}.
      *
      * @param taskId the task the payload belongs to
-     * @param bytes the payload; must not change afterwards
+     * @param payload the payload; its arrays must not change afterwards
+     * @param bytesInline whether Fory's bytes travel in the frame (then they are not chunked)
      * @param sink receives each chunk in order
      */
-    public static void chunk(long taskId, byte[] bytes, Consumer<Chunk> sink) {
+    public static void chunk(long taskId, Payload payload, boolean bytesInline, Consumer<Chunk> sink) {
+        if (!bytesInline) {
+            chunk(taskId, payload.bytes(), sink);
+        }
+        for (byte[] a : payload.arrays()) {
+            chunk(taskId, a, sink);
+        }
+    }
+
+    private static void chunk(long taskId, byte[] bytes, Consumer<Chunk> sink) {
         for (int off = 0; off < bytes.length; off += Protocol.CHUNK_SIZE) {
             int len = Math.min(Protocol.CHUNK_SIZE, bytes.length - off);
             sink.accept(Chunk.newBuilder().setTaskId(taskId)
@@ -32,24 +60,98 @@ public final class Payloads {
         }
     }
 
+    /** The sizes of the payload's arrays, for the frame's {@code array_sizes}. */
+    public static List<Long> arraySizes(Payload payload) {
+        if (payload.arrays().isEmpty()) {
+            return List.of();
+        }
+        List<Long> sizes = new ArrayList<>(payload.arrays().size());
+        for (byte[] a : payload.arrays()) {
+            sizes.add((long) a.length);
+        }
+        return sizes;
+    }
+
     /** Wraps bytes for a frame without copying them. */
     public static ByteString wrap(byte[] bytes) {
         return UnsafeByteOperations.unsafeWrap(bytes);
     }
 
-    /** Collects the chunks of one payload of known size. Not thread-safe: one stream feeds it. */
+    static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    /**
+     * Collects the chunks of one payload, each straight into the array it ends up in (Fory's bytes,
+     * or one of the arrays beside them), so a chunk is garbage as soon as it is added. Not
+     * thread-safe: one stream feeds it.
+     */
     public static final class Assembly {
-        private final byte[] bytes;
+        /** Fory's bytes, then the arrays: the parts the chunks fill in turn. */
+        private final byte[][] parts;
+        private int part;
         private int filled;
 
         /**
-         * @param size the payload's total size
+         * Allocates the payload's arrays at once, so a payload this JVM cannot hold fails before
+         * any chunk is read.
+         *
+         * @param inline Fory's bytes when they came in the frame; empty when they come as chunks
+         * @param chunkedSize the size of Fory's bytes when they come as chunks, else 0
+         * @param arraySizes the sizes of the arrays that follow as chunks
+         * @throws SkywardException when the payload does not fit in this JVM's heap
          */
-        public Assembly(long size) {
-            if (size < 0 || size > Integer.MAX_VALUE - 16) {
-                throw new IllegalArgumentException("payload of " + size + " bytes is beyond the 2 GiB limit of one task");
+        public Assembly(ByteString inline, long chunkedSize, List<Long> arraySizes) {
+            boolean chunked = chunkedSize > 0 && inline.isEmpty();
+            long total = (chunked ? chunkedSize : inline.size());
+            for (long s : arraySizes) {
+                total += s;
             }
-            this.bytes = new byte[(int) size];
+            parts = new byte[1 + arraySizes.size()][];
+            Runtime rt = Runtime.getRuntime();
+            if (total > rt.maxMemory()) {
+                throw tooLarge(total, null);
+            }
+            try {
+                parts[0] = chunked ? new byte[checked(chunkedSize)] : inline.toByteArray();
+                for (int i = 0; i < arraySizes.size(); i++) {
+                    parts[i + 1] = new byte[checked(arraySizes.get(i))];
+                }
+            } catch (OutOfMemoryError e) {
+                for (int i = 0; i < parts.length; i++) {
+                    parts[i] = null;
+                }
+                throw tooLarge(total, e);
+            }
+            part = chunked ? 0 : 1;
+            skipEmpty();
+        }
+
+        private static int checked(long size) {
+            if (size < 0 || size > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("payload part of " + size + " bytes is beyond the 2 GiB limit of one array");
+            }
+            return (int) size;
+        }
+
+        private static SkywardException tooLarge(long total, OutOfMemoryError e) {
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            return new SkywardException("a payload of " + mib(total) + " does not fit in this JVM's heap (max heap "
+                    + mib(rt.maxMemory()) + ", about " + mib(Math.max(0, free)) + " free): return less per task "
+                    + "(split the value, or stream it with pool.stream), or give this JVM more heap with -Xmx", e);
+        }
+
+        private void skipEmpty() {
+            while (part < parts.length && filled == parts[part].length) {
+                part++;
+                filled = 0;
+            }
+        }
+
+        /** Whether every byte has arrived (at once, when nothing follows the frame). */
+        public boolean isComplete() {
+            return part == parts.length;
         }
 
         /**
@@ -59,17 +161,29 @@ public final class Payloads {
          * @return true when the payload is complete
          */
         public boolean add(ByteString data) {
-            if (filled + data.size() > bytes.length) {
-                throw new IllegalStateException("payload overflow: expected " + bytes.length + " bytes, got more");
+            int off = 0;
+            int size = data.size();
+            while (off < size) {
+                if (part == parts.length) {
+                    throw new IllegalStateException("payload overflow: " + (size - off) + " bytes more than announced");
+                }
+                byte[] into = parts[part];
+                int n = Math.min(size - off, into.length - filled);
+                data.copyTo(into, off, filled, n);
+                off += n;
+                filled += n;
+                skipEmpty();
             }
-            data.copyTo(bytes, filled);
-            filled += data.size();
-            return filled == bytes.length;
+            return isComplete();
         }
 
         /** The whole payload, once complete. */
-        public byte[] bytes() {
-            return bytes;
+        public Payload payload() {
+            List<byte[]> arrays = new ArrayList<>(parts.length - 1);
+            for (int i = 1; i < parts.length; i++) {
+                arrays.add(parts[i]);
+            }
+            return Payload.of(parts[0], arrays);
         }
     }
 }
