@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,16 +36,33 @@ public final class AgentJar {
     /** The agent jar, extracted on first use (to {@code java.io.tmpdir/skyward-<user>/}). */
     public static AgentJar get() {
         AgentJar a = instance;
-        if (a == null) {
+        if (a == null || !a.inUse()) {
             synchronized (AgentJar.class) {
                 a = instance;
-                if (a == null) {
+                if (a == null || !a.inUse()) {
                     a = extract();
                     instance = a;
                 }
             }
         }
         return a;
+    }
+
+    /**
+     * Marks the jar as used now, so that another build's prune (of jars unused for an hour) leaves it;
+     * false when it is gone all the same (a tmp cleaner), and it must be extracted again.
+     */
+    private boolean inUse() {
+        return touch(path);
+    }
+
+    private static boolean touch(Path file) {
+        try {
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static AgentJar extract() {
@@ -65,7 +83,8 @@ public final class AgentJar {
                 String[] parts = Files.readString(known).trim().split(" ");
                 Path jar = dir.resolve(parts[0]);
                 if (parts.length == 3 && parts[2].equals(stamp) && Files.isRegularFile(jar)
-                        && Files.size(jar) == c.getContentLengthLong()) {
+                        && Files.size(jar) == c.getContentLengthLong() && touch(jar)) {
+                    touch(known);
                     return new AgentJar(jar, parts[1], Files.size(jar));
                 }
             }
@@ -77,7 +96,7 @@ public final class AgentJar {
             }
             String sha = HexFormat.of().formatHex(md.digest());
             Path target = dir.resolve("skyward-agent-" + sha.substring(0, 16) + ".jar");
-            if (Files.isRegularFile(target) && Files.size(target) == size) {
+            if (Files.isRegularFile(target) && Files.size(target) == size && touch(target)) {
                 Files.delete(tmp);
             } else {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
