@@ -411,6 +411,7 @@ final class EnginePool implements ComputePool {
 
     private void heartbeat() {
         pause.beat();
+        Call.Spin.sample();
         for (NodeConnection n : connected) {
             n.heartbeat();
         }
