@@ -91,11 +91,7 @@ final class Agent {
                 .build()
                 .start();
         writePortFile(server.getPort());
-        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "skyward-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        watchdog = Executors.newSingleThreadScheduledExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-watchdog"));
         watchdog.scheduleWithFixedDelay(this::checkAlive, 250, 250, TimeUnit.MILLISECONDS);
         if (options.spotNotice() != null) {
             // The link parks the notice while no client is connected: it goes out on the next session.

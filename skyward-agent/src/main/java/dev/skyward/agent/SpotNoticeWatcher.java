@@ -53,11 +53,7 @@ final class SpotNoticeWatcher implements AutoCloseable {
     private final Consumer<Notice> report;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
             .proxy(HttpClient.Builder.NO_PROXY).build();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "skyward-spot-notice");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-spot-notice"));
     private String token;
     private long tokenRenewNanos;
     private boolean warned;

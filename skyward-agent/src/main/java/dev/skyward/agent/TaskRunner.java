@@ -51,10 +51,9 @@ final class TaskRunner {
         this.current = generation(0);
         this.link = link;
         this.facts = facts;
-        AtomicInteger n = new AtomicInteger();
+        java.util.concurrent.ThreadFactory threads = dev.skyward.wire.thread.DaemonThreads.numbered("skyward-task");
         this.pool = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "skyward-task-" + n.incrementAndGet());
-            t.setDaemon(true);
+            Thread t = threads.newThread(r);
             t.setContextClassLoader(current.loader());
             return t;
         });

@@ -108,11 +108,7 @@ final class DownCommand implements Callable<Integer> {
         }
 
         // Terminate in parallel, then verify each is gone.
-        ExecutorService workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "skyward-down");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService workers = Executors.newCachedThreadPool(dev.skyward.wire.thread.DaemonThreads.named("skyward-down"));
         try {
             Map<String, Future<String>> jobs = new LinkedHashMap<>();
             targets.forEach((pool, names) -> names.forEach(name -> {

@@ -81,11 +81,7 @@ final class Fleet {
         Ledger ledger = Ledger.standard();
         Map<String, String> failures = new LinkedHashMap<>();
         List<Row> rows = new ArrayList<>();
-        ExecutorService workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "skyward-list");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService workers = Executors.newCachedThreadPool(dev.skyward.wire.thread.DaemonThreads.named("skyward-list"));
         try {
             Map<String, Future<List<OwnedInstance>>> asks = new LinkedHashMap<>();
             providers.forEach((name, p) -> asks.put(name, workers.submit(p::ownedInstances)));

@@ -38,7 +38,7 @@ public final class PortForward implements AutoCloseable {
         Parameters p = new Parameters("127.0.0.1", ss.getLocalPort(), "127.0.0.1", remotePort);
         LocalPortForwarder fwd = session.client().newLocalPortForwarder(p, ss);
         PortForward forward = new PortForward(ss, fwd, remotePort);
-        Thread t = new Thread(() -> {
+        Thread t = dev.skyward.wire.thread.DaemonThreads.start(() -> {
             try {
                 fwd.listen();
             } catch (IOException e) {
@@ -48,8 +48,6 @@ public final class PortForward implements AutoCloseable {
                 }
             }
         }, "skyward-forward-" + ss.getLocalPort());
-        t.setDaemon(true);
-        t.start();
         // SSHJ's close() fails until listen() has registered its thread; don't hand out a forward before.
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (!fwd.isRunning() && t.isAlive() && System.nanoTime() < deadline) {

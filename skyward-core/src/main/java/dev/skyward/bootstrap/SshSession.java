@@ -34,13 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class SshSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SshSession.class);
-    private static final AtomicInteger THREADS = new AtomicInteger();
     /** Stream pumps block on reads; daemon threads so a stuck remote never holds the JVM open. */
-    static final ExecutorService IO = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "skyward-ssh-io-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    static final ExecutorService IO = Executors.newCachedThreadPool(dev.skyward.wire.thread.DaemonThreads.numbered("skyward-ssh-io"));
 
     private final SshTarget target;
     private final SSHClient client;

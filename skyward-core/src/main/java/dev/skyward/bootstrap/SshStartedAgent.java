@@ -189,7 +189,7 @@ public final class SshStartedAgent implements StartedAgent {
 
     /** Runs the node-side watcher on {@code s} until the agent ends or the connection closes. */
     private void startWatcher(SshSession s) {
-        Thread t = new Thread(() -> {
+        dev.skyward.wire.thread.DaemonThreads.start(() -> {
             try {
                 ExecResult r = s.exec(process.watchScript(false), Duration.ofDays(365));
                 report(r.stdout());
@@ -198,8 +198,6 @@ public final class SshStartedAgent implements StartedAgent {
                 log.debug("watcher on {} ended: {}", target, e.getMessage());
             }
         }, "skyward-watch-" + target.host());
-        t.setDaemon(true);
-        t.start();
     }
 
     /**
@@ -244,9 +242,7 @@ public final class SshStartedAgent implements StartedAgent {
             state = LinkState.RECONNECTING;
             dropReason = why.strip();
             forward.close();
-            reconnector = new Thread(this::reconnect, "skyward-reconnect-" + target.host());
-            reconnector.setDaemon(true);
-            reconnector.start();
+            reconnector = dev.skyward.wire.thread.DaemonThreads.start(this::reconnect, "skyward-reconnect-" + target.host());
         }
     }
 

@@ -66,11 +66,7 @@ public final class ExpiredSweep {
      */
     public List<OwnedInstance> run(String poolId, List<Provider> providers, boolean terminate,
             Consumer<PoolEvent> events) {
-        ExecutorService workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "skyward-sweep-" + poolId);
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService workers = Executors.newCachedThreadPool(dev.skyward.wire.thread.DaemonThreads.named("skyward-sweep-" + poolId));
         try {
             Map<Provider, Future<Listing>> asks = new LinkedHashMap<>();
             for (Provider p : providers) {

@@ -47,11 +47,7 @@ public final class Ledger {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ScheduledExecutorService RENEWALS = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "skyward-ledger");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService RENEWALS = Executors.newSingleThreadScheduledExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-ledger"));
 
     private final Path dir;
 

@@ -422,11 +422,7 @@ public final class Provisioner {
 
         /** Calls launch on another thread, so the deadline holds even when the provider hangs. */
         private Outcome launch(Provider provider, LaunchRequest request) {
-            ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "skyward-launch-" + poolId);
-                t.setDaemon(true);
-                return t;
-            });
+            ExecutorService executor = Executors.newSingleThreadExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-launch-" + poolId));
             AtomicBoolean launched = new AtomicBoolean();
             Future<List<Instance>> future = executor.submit(() -> {
                 List<Instance> instances = provider.launch(request);

@@ -28,7 +28,6 @@ import java.util.concurrent.Executor;
  */
 final class Call<T> {
 
-    private static final long SPIN_NANOS = 150_000;
 
     /** What a call needs of its pool. */
     interface Pool {
@@ -131,11 +130,7 @@ final class Call<T> {
 
     /** Waits for the result; interrupting the wait cancels the task. */
     T await() {
-        long until = System.nanoTime() + SPIN_NANOS;
-        // A short task's answer usually arrives within the spin, and waking a parked thread costs more.
-        while (!raw.isDone() && System.nanoTime() < until) {
-            Thread.onSpinWait();
-        }
+        Spin.briefly(raw);
         try {
             return decode(raw.get());
         } catch (InterruptedException e) {
@@ -231,5 +226,74 @@ final class Call<T> {
             return r;
         }
         return new SkywardException("task " + id + " failed: " + error, error);
+    }
+
+    /**
+     * Whether a caller may spin for its answer before it parks. A no-op's answer comes back in about
+     * 150 µs, and on a machine with a core to spare a caller that spins for it answers sooner than one
+     * that parks and is woken (waking from idle costs more than the spin). But the spin is paid in a
+     * core's time, and where cores are shared (a busy laptop, agents on the same 2 cores, a node whose
+     * cores a training job owns) that time is taken from whoever needs it: the agents, the event loop,
+     * the other program. So a caller spins only while the machine has a whole core idle, not counting
+     * the time spent spinning here, and only as many callers spin at once as there are such cores; the
+     * rest park and are woken once, by the transport thread that completes their answer.
+     */
+    static final class Spin {
+        private static final long MAX_NANOS = 150_000;
+        private static final int CORES = Runtime.getRuntime().availableProcessors();
+        private static final java.util.concurrent.atomic.AtomicInteger SPINNING =
+                new java.util.concurrent.atomic.AtomicInteger();
+        private static final java.util.concurrent.atomic.LongAdder SPUN = new java.util.concurrent.atomic.LongAdder();
+        /** How many callers may spin at once now: the machine's idle cores at the last {@link #sample}. */
+        private static volatile int allowed;
+        private static long lastSampleNanos;
+        private static long lastSpun;
+
+        private Spin() {
+        }
+
+        /** Spins until {@code answer} is done or the spin's time is up, if a core is idle for it. */
+        static void briefly(CompletableFuture<?> answer) {
+            if (answer.isDone() || SPINNING.get() >= allowed) {
+                return;
+            }
+            if (SPINNING.incrementAndGet() > allowed) {
+                SPINNING.decrementAndGet();
+                return;
+            }
+            long start = System.nanoTime();
+            long now = start;
+            try {
+                while (!answer.isDone() && (now = System.nanoTime()) - start < MAX_NANOS) {
+                    Thread.onSpinWait();
+                }
+            } finally {
+                SPINNING.decrementAndGet();
+                SPUN.add(now - start);
+            }
+        }
+
+        /**
+         * Counts the machine's idle cores since the last sample, the time callers spun here counted as
+         * idle; a pool calls this from its heartbeat (twice a second), so the answer follows the load.
+         */
+        static synchronized void sample() {
+            long now = System.nanoTime();
+            long spun = SPUN.sum();
+            double load = systemCpuLoad();
+            long interval = now - lastSampleNanos;
+            if (load >= 0 && lastSampleNanos != 0 && interval > 0) {
+                double spinningCores = (double) (spun - lastSpun) / interval;
+                allowed = (int) Math.floor(CORES * (1 - load) + spinningCores);
+            }
+            lastSampleNanos = now;
+            lastSpun = spun;
+        }
+
+        /** The whole machine's CPU use since the last call, 0 to 1; negative where the JDK cannot tell. */
+        private static double systemCpuLoad() {
+            return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os ? os.getCpuLoad() : -1;
+        }
     }
 }

@@ -412,6 +412,7 @@ final class EnginePool implements ComputePool {
 
     private void heartbeat() {
         pause.beat();
+        Call.Spin.sample();
         for (NodeConnection n : connected) {
             n.heartbeat();
         }
@@ -834,11 +835,6 @@ final class EnginePool implements ComputePool {
     }
 
     private static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return dev.skyward.wire.thread.DaemonThreads.numbered(name);
     }
 }

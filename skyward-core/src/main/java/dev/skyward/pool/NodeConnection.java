@@ -467,9 +467,7 @@ final class NodeConnection {
         }
         LOG.warn("connection to node {} broke ({}); trying to reconnect for up to {} s", info.rank(), cause.toString(),
                 reconnectWindow.toSeconds());
-        Thread t = new Thread(() -> reconnect(cause, inFlightThen), "skyward-reconnect-" + info.rank());
-        t.setDaemon(true);
-        t.start();
+        dev.skyward.wire.thread.DaemonThreads.start(() -> reconnect(cause, inFlightThen), "skyward-reconnect-" + info.rank());
     }
 
     private void reconnect(Throwable cause, Set<Long> inFlightThen) {

@@ -28,11 +28,7 @@ import org.slf4j.LoggerFactory;
 final class NodeSupply {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeSupply.class);
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "skyward-supply-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-supply-watchdog"));
 
     private final Provisioned provisioned;
     private final PoolSpec spec;

@@ -50,7 +50,7 @@ public final class Serialization {
      * @param sample something shaped like a task (a serializable lambda)
      */
     public static void warmUpInBackground(ClassLoader loader, Object sample) {
-        Thread t = new Thread(() -> {
+        Thread t = dev.skyward.wire.thread.DaemonThreads.start(() -> {
             try {
                 ThreadSafeFory fory = forLoader(loader);
                 fory.deserialize(fory.serialize(sample));
@@ -58,8 +58,6 @@ public final class Serialization {
                 // Only a head start; the first task will build it anyway.
             }
         }, "skyward-fory-warmup");
-        t.setDaemon(true);
-        t.start();
     }
 
     private record Last(ClassLoader loader, ThreadSafeFory fory) {
