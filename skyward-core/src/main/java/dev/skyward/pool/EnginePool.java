@@ -561,10 +561,11 @@ final class EnginePool implements ComputePool {
         List<Payload> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
+            String label = "map element " + i;
             if (item != null) {
-                CaptureInspector.check(item, "map element " + i);
+                CaptureInspector.check(item, label);
             }
-            payloads.add(serialize(new MapCall<I, T>(actual, item), loader, "map element " + i));
+            payloads.add(serialize(new MapCall<I, T>(actual, item), loader, label));
             i++;
         }
         List<Call<T>> sent = new ArrayList<>(payloads.size());

@@ -87,6 +87,9 @@ public final class CaptureInspector {
      * @param reached called once per object reached, after it passed the check
      */
     public static void check(Object root, String label, java.util.function.Consumer<Object> reached) {
+        if (root == null || isLeaf(root.getClass())) {
+            return; // a map over strings or numbers checks each element: nothing to walk, nothing to allocate
+        }
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Step> work = new ArrayDeque<>();
         work.push(new Step(root, null, label));
