@@ -38,12 +38,22 @@ final class ArtifactUploader {
             String h = a.sha256();
             String cmd = "C=\"$HOME/" + RemoteLayout.CACHE + "\"; mkdir -p \"$C\" && T=\"$C/." + h + ".$$.tmp\" && "
                     + "{ cat > \"$T\" && printf '%s  %s\\n' " + h + " \"$T\" | sha256sum -c --status "
-                    + "|| { echo \"" + MISMATCH + "\" >&2; rm -f \"$T\"; exit 1; }; } "
+                    + "|| { echo \"" + MISMATCH + " (received $(wc -c < \"$T\" 2>/dev/null || echo no) bytes of "
+                    + a.size() + ")\" >&2; rm -f \"$T\"; exit 1; }; } "
                     + "&& mv -f \"$T\" \"$C/" + a.cacheName() + "\" || { rm -f \"$T\"; exit 1; }";
             ExecResult r = send(s, cmd, a, deadline);
-            if (!r.ok() && r.stderr().contains(MISMATCH) && System.nanoTime() < deadline) {
-                // A stream cut short under load arrives as a bad checksum; the temporary file is gone, so resend once.
+            // A stream cut short under load arrives as a bad checksum; the temporary file is gone, so resend,
+            // a little later each time (twice: a host that keeps failing is not one to wait for).
+            for (int retry = 1; retry <= 2 && !r.ok() && r.stderr().contains(MISMATCH)
+                    && System.nanoTime() < deadline; retry++) {
                 progress.accept("resending " + a.path().getFileName() + " (" + r.tail(3).strip() + ")");
+                try {
+                    Thread.sleep(250L * retry);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BootstrapException(BootstrapPhase.UPLOAD, s.target().toString(), "interrupted while "
+                            + "uploading " + a.path(), e);
+                }
                 r = send(s, cmd, a, deadline);
             }
             if (!r.ok()) {
