@@ -23,11 +23,27 @@ final class ClassDataArchive {
         this.automatic = automatic;
     }
 
-    /** The archive for an agent jar (by its hash) run by this process's JVM. */
-    static ClassDataArchive forAgent(Path dir, String agentSha) {
-        String vm = System.getProperty("java.vm.version") + "|" + System.getProperty("java.home");
+    /**
+     * The archive for an agent jar (by its hash) run by this process's JVM. The JVM refuses an archive
+     * whose jar has another modification time than it recorded, so that time is part of the name: a
+     * jar extracted again gets a new archive rather than agents that silently start without one.
+     */
+    static ClassDataArchive forAgent(Path jar, String agentSha) {
+        Path dir = jar.getParent();
+        long jarTime;
+        try {
+            jarTime = Files.getLastModifiedTime(jar).toMillis();
+        } catch (IOException e) {
+            jarTime = 0;
+        }
+        String vm = System.getProperty("java.vm.version") + "|" + System.getProperty("java.home") + "|" + jarTime;
         String name = "agent-" + agentSha.substring(0, 16) + "-" + Integer.toHexString(vm.hashCode()) + ".jsa";
         return new ClassDataArchive(dir.resolve(name), Runtime.version().feature() >= 19);
+    }
+
+    /** The archive's file (it may not exist yet). */
+    Path file() {
+        return archive;
     }
 
     /**

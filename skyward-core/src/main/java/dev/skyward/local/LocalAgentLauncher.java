@@ -38,7 +38,7 @@ public final class LocalAgentLauncher implements AgentLauncher {
         Path portFile = dir.resolve("agent.port");
         Path log = dir.resolve("agent.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ClassDataArchive cds = ClassDataArchive.forAgent(command.agentJar().getParent(),
+        ClassDataArchive cds = ClassDataArchive.forAgent(command.agentJar(),
                 AgentJar.get().sha256());
         Path[] recording = new Path[1];
         List<String> cmd = command.withJvmOptions(cds.options(recording))

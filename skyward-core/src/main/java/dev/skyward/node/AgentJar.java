@@ -13,6 +13,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The agent jar this library carries as a resource, copied once to a file named by its content hash
@@ -53,15 +54,40 @@ public final class AgentJar {
      * false when it is gone all the same (a tmp cleaner), and it must be extracted again.
      */
     private boolean inUse() {
-        return touch(path);
+        return markUsed(path);
     }
 
-    private static boolean touch(Path file) {
+    /**
+     * The mark is a file beside the jar, not the jar's own time: the agents' class-data archive records
+     * the jar's time, and a JVM refuses the archive of a jar whose time changed.
+     */
+    private static boolean markUsed(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            return false;
+        }
+        Path mark = usedMark(jar);
+        try {
+            Files.setLastModifiedTime(mark, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException missing) {
+            try {
+                Files.writeString(mark, "");
+            } catch (IOException e) {
+                // A read-only directory: the jar is there, which is what the caller needs.
+            }
+        }
+        return true;
+    }
+
+    /** The file whose time says when the jar was last used. */
+    static Path usedMark(Path jar) {
+        return jar.resolveSibling(jar.getFileName() + ".used");
+    }
+
+    private static void touch(Path file) {
         try {
             Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
-            return true;
         } catch (IOException e) {
-            return false;
+            // Only the prune reads it.
         }
     }
 
@@ -83,7 +109,7 @@ public final class AgentJar {
                 String[] parts = Files.readString(known).trim().split(" ");
                 Path jar = dir.resolve(parts[0]);
                 if (parts.length == 3 && parts[2].equals(stamp) && Files.isRegularFile(jar)
-                        && Files.size(jar) == c.getContentLengthLong() && touch(jar)) {
+                        && Files.size(jar) == c.getContentLengthLong() && markUsed(jar)) {
                     touch(known);
                     return new AgentJar(jar, parts[1], Files.size(jar));
                 }
@@ -96,11 +122,12 @@ public final class AgentJar {
             }
             String sha = HexFormat.of().formatHex(md.digest());
             Path target = dir.resolve("skyward-agent-" + sha.substring(0, 16) + ".jar");
-            if (Files.isRegularFile(target) && Files.size(target) == size && touch(target)) {
+            if (Files.isRegularFile(target) && Files.size(target) == size) {
                 Files.delete(tmp);
             } else {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
+            markUsed(target);
             pruneOlderThanAnHour(dir, target);
             Path knownTmp = Files.createTempFile(dir, "agent", ".sha256.part");
             Files.writeString(knownTmp, target.getFileName() + " " + sha + " " + stamp);
@@ -114,23 +141,50 @@ public final class AgentJar {
     }
 
     /**
-     * Every build of the library brings its own agent jar and class archive: remove those of other
-     * builds unused for an hour (a running agent keeps its open file; new agents use the new jar).
+     * Every build of the library brings its own agent jar and class archive: remove the jars of other
+     * builds unused for an hour (a running agent keeps its open file; new agents use the new jar), and
+     * the archives and marks of jars that are gone.
      */
     private static void pruneOlderThanAnHour(Path dir, Path keep) {
         long cutoff = System.currentTimeMillis() - 3_600_000;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
+        try {
+            for (Path f : list(dir)) {
                 String n = f.getFileName().toString();
-                boolean ours = n.startsWith("skyward-agent-") && n.endsWith(".jar")
-                        || n.startsWith("agent-") && (n.endsWith(".jsa") || n.endsWith(".sha256") || n.endsWith(".part"));
-                if (ours && !f.equals(keep) && Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                boolean jar = n.startsWith("skyward-agent-") && n.endsWith(".jar");
+                boolean scratch = n.startsWith("agent-") && (n.endsWith(".sha256") || n.endsWith(".part"));
+                if (jar && !f.equals(keep) && lastUsed(f) < cutoff) {
+                    Files.deleteIfExists(f);
+                    Files.deleteIfExists(usedMark(f));
+                } else if (scratch && Files.getLastModifiedTime(f).toMillis() < cutoff) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            for (Path f : list(dir)) {
+                String n = f.getFileName().toString();
+                // agent-<first 16 of the jar's hash>-... .jsa belongs to skyward-agent-<same 16>.jar
+                if (n.startsWith("agent-") && n.endsWith(".jsa") && n.length() > 22
+                        && !Files.exists(dir.resolve("skyward-agent-" + n.substring(6, 22) + ".jar"))) {
+                    Files.deleteIfExists(f);
+                } else if (n.endsWith(".jar.used")
+                        && !Files.exists(dir.resolve(n.substring(0, n.length() - ".used".length())))) {
                     Files.deleteIfExists(f);
                 }
             }
         } catch (IOException e) {
             // Tidiness only.
         }
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+
+    private static long lastUsed(Path jar) throws IOException {
+        long used = Files.getLastModifiedTime(jar).toMillis();
+        Path mark = usedMark(jar);
+        return Files.exists(mark) ? Math.max(used, Files.getLastModifiedTime(mark).toMillis()) : used;
     }
 
     /** Where the jar is on this machine. */

@@ -18,10 +18,10 @@ class AgentJarTest {
     @Test
     void usingTheJarMarksItUsedSoThatAnotherBuildsPruneLeavesIt() throws Exception {
         AgentJar jar = AgentJar.get();
-        Files.setLastModifiedTime(jar.path(), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        Files.setLastModifiedTime(AgentJar.usedMark(jar.path()), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
         AgentJar again = AgentJar.get();
         assertThat(again.path()).isEqualTo(jar.path());
-        assertThat(Files.getLastModifiedTime(again.path()).toInstant())
+        assertThat(Files.getLastModifiedTime(AgentJar.usedMark(again.path())).toInstant())
                 .isAfter(Instant.now().minus(Duration.ofMinutes(1)));
     }
 
