@@ -51,8 +51,13 @@ public final class SkywardBench {
         long t0 = System.nanoTime();
         long firstResult;
         long built;
-        try (ComputePool pool = ComputePool.builder().nodes(nodes).output(OutputListener.SILENT).console(false)
-                .build()) {
+        ComputePool.Builder builder = ComputePool.builder().nodes(nodes).output(OutputListener.SILENT).console(false);
+        // A diagnostic run's agent options (a profiler): see run.sh's BENCH_ASPROF.
+        String agentOpts = System.getProperty("bench.agentJvmOptions", "").trim();
+        if (!agentOpts.isEmpty()) {
+            builder.agentJvmOptions(agentOpts.split("\\s+"));
+        }
+        try (ComputePool pool = builder.build()) {
             built = System.nanoTime();
             Integer rank = pool.run(ctx -> ctx.rank());
             firstResult = System.nanoTime();

@@ -91,6 +91,7 @@ final class Agent {
                 .build()
                 .start();
         writePortFile(server.getPort());
+        runner.warmUp();
         watchdog = Executors.newSingleThreadScheduledExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-watchdog"));
         watchdog.scheduleWithFixedDelay(this::checkAlive, 250, 250, TimeUnit.MILLISECONDS);
         if (options.spotNotice() != null) {

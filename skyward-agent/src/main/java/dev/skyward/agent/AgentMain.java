@@ -1,6 +1,7 @@
 package dev.skyward.agent;
 
 import dev.skyward.ComputePool;
+import dev.skyward.wire.NettyTuning;
 import dev.skyward.wire.Protocol;
 import java.util.List;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ public final class AgentMain {
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
+        NettyTuning.applyBeforeFirstChannel();
         AgentOptions options;
         try {
             options = AgentOptions.parse(List.of(args));

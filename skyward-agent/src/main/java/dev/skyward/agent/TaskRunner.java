@@ -42,7 +42,11 @@ final class TaskRunner {
     private final java.util.Set<Long> abandoned = ConcurrentHashMap.newKeySet();
 
     /** A snippet generation's loader and the serializer that resolves classes through it. */
-    private record Generation(SnippetClassLoader loader, ThreadSafeFory fory) {
+    private record Generation(SnippetClassLoader loader) {
+        /** Built on first use (Serialization keeps one per loader): building it is not on the way to listening. */
+        ThreadSafeFory fory() {
+            return Serialization.forLoader(loader);
+        }
     }
 
     TaskRunner(SessionClassLoader loader, ResourceClient resources, Link link, AgentNodeContext.NodeFacts facts) {
@@ -99,7 +103,15 @@ final class TaskRunner {
 
     private Generation generation(int n) {
         SnippetClassLoader l = new SnippetClassLoader(loader, resources, n);
-        return new Generation(l, Serialization.forLoader(l));
+        return new Generation(l);
+    }
+
+    /**
+     * Builds the first generation's serializer off the caller's thread, once the agent listens: the
+     * client's handshake and first task arrive while it builds instead of waiting for it (~60 ms).
+     */
+    void warmUp() {
+        Serialization.warmUpInBackground(current.loader(), (Task<Object>) ctx -> null);
     }
 
     /** The client consumed more elements of a streamed task. */

@@ -41,6 +41,7 @@ import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.serial.Serialization;
+import dev.skyward.wire.thread.DaemonThreads;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -161,6 +162,15 @@ final class EnginePool implements ComputePool {
         ClassLoader likely = Thread.currentThread().getContextClassLoader();
         Serialization.warmUpInBackground(likely != null ? likely : EnginePool.class.getClassLoader(),
                 (Task<Object>) ctx -> null);
+        // What every node start needs first, done while offers are searched and the ledger written.
+        DaemonThreads.start(() -> {
+            try {
+                AgentJar.get();
+            } catch (RuntimeException e) {
+                // The node start that needs it reports it.
+            }
+            NodeConnection.warmUpTransport();
+        }, "skyward-warmup");
     }
 
     static EnginePool start(PoolSpec spec) {
@@ -836,6 +846,6 @@ final class EnginePool implements ComputePool {
     }
 
     private static ThreadFactory daemon(String name) {
-        return dev.skyward.wire.thread.DaemonThreads.numbered(name);
+        return DaemonThreads.numbered(name);
     }
 }

@@ -8,6 +8,7 @@ import dev.skyward.SkywardException;
 import dev.skyward.classload.CodeServer;
 import dev.skyward.classload.SnippetStatics;
 import dev.skyward.node.StartedAgent;
+import dev.skyward.wire.NettyTuning;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.AgentGrpc;
@@ -25,6 +26,7 @@ import dev.skyward.wire.proto.TasksRequest;
 import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
+import dev.skyward.wire.thread.DaemonThreads;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -43,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -56,6 +59,10 @@ import org.slf4j.LoggerFactory;
 final class NodeConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeConnection.class);
+
+    static {
+        NettyTuning.applyBeforeFirstChannel();
+    }
 
     private final NodeInfo info;
     private final StartedAgent agent;
@@ -118,6 +125,32 @@ final class NodeConnection {
         this.code = code;
         this.codeExecutor = codeExecutor;
         this.output = output;
+    }
+
+    private static final AtomicBoolean WARMED = new AtomicBoolean();
+
+    /**
+     * Loads and initialises the client transport (Netty, gRPC's channel, the protocol's messages), once
+     * per JVM, for a caller that does it while the first agents boot: otherwise ~130 ms of it runs after
+     * an agent is listening, between it and the first handshake. Builds a channel and drops it without a
+     * call, so nothing is sent anywhere.
+     */
+    static void warmUpTransport() {
+        if (!WARMED.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", 1).usePlaintext().directExecutor()
+                    .maxInboundMessageSize(Protocol.MAX_FRAME).build();
+            AgentGrpc.newBlockingStub(c);
+            AgentGrpc.newStub(c);
+            Hello.newBuilder().setProtocolVersion(Protocol.VERSION).build().toByteArray();
+            ClientFrame.getDefaultInstance().toByteArray();
+            AgentFrame.getDefaultInstance().toByteArray();
+            c.shutdownNow();
+        } catch (RuntimeException | LinkageError e) {
+            // Only a head start; the first connection does it anyway.
+        }
     }
 
     /** Opens the channel, checks protocol and token, and starts the session stream. */
@@ -467,7 +500,7 @@ final class NodeConnection {
         }
         LOG.warn("connection to node {} broke ({}); trying to reconnect for up to {} s", info.rank(), cause.toString(),
                 reconnectWindow.toSeconds());
-        dev.skyward.wire.thread.DaemonThreads.start(() -> reconnect(cause, inFlightThen), "skyward-reconnect-" + info.rank());
+        DaemonThreads.start(() -> reconnect(cause, inFlightThen), "skyward-reconnect-" + info.rank());
     }
 
     private void reconnect(Throwable cause, Set<Long> inFlightThen) {

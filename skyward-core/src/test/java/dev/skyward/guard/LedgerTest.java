@@ -45,6 +45,33 @@ class LedgerTest {
     }
 
     @Test
+    void anEntryReadsBackFieldForFieldAndOneFromAnotherVersionIsReadByTheFieldsItShares() throws Exception {
+        Ledger ledger = new Ledger(dir);
+        LedgerEntry written = entry("pool-a", Duration.ofMinutes(5)).withNodes(List.of("aws/us-east-1/i-0abc", "local/n1"));
+        try (Ledger.Lease lease = ledger.open(written)) {
+            assertThat(ledger.find("pool-a")).contains(written);
+        }
+        assertThat(ledger.find("pool-a")).isEmpty();
+
+        // A later version may add fields (and an earlier one wrote nulls): known fields are read, others skipped.
+        Files.writeString(dir.resolve("pool-b.json"), """
+                {"poolId":"pool-b","name":"n","providers":["verda"],"clientId":"c","pid":42,"pidStarted":null,
+                 "started":"2026-12-01T10:00:00Z","expires":null,"leaseSeconds":60,"heartbeat":"2026-12-01T10:00:10Z",
+                 "nodes":["verda/FIN-01/x"],"future":{"nested":[1,2,{"a":null}]},"flag":true}
+                """);
+        Files.writeString(dir.resolve("broken.json"), "[1, 2]");
+        assertThat(ledger.entries()).singleElement().satisfies(e -> {
+            assertThat(e.poolId()).isEqualTo("pool-b");
+            assertThat(e.providers()).containsExactly("verda");
+            assertThat(e.pid()).isEqualTo(42);
+            assertThat(e.started()).isEqualTo(Instant.parse("2026-12-01T10:00:00Z"));
+            assertThat(e.expires()).isNull();
+            assertThat(e.lease()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(e.nodes()).containsExactly("verda/FIN-01/x");
+        });
+    }
+
+    @Test
     void concurrentPoolsEachKeepTheirOwnEntryAndReadersNeverSeeAHalfWrittenOne() throws Exception {
         Ledger ledger = new Ledger(dir);
         int pools = 12;
