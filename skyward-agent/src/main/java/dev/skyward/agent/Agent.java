@@ -313,7 +313,9 @@ final class Agent {
         Path file = options.portFile();
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".port", ".tmp");
+        // Named by pid rather than Files.createTempFile, whose random name seeds a SecureRandom (~15 ms of
+        // the way to listening); one agent per pid, and the launcher waits for the final name only.
+        Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.writeString(tmp, Integer.toString(port), StandardCharsets.US_ASCII);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

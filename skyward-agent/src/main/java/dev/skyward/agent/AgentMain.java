@@ -22,7 +22,7 @@ public final class AgentMain {
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
-        NettyTuning.applyBeforeFirstChannel();
+        NettyTuning.forAgent();
         AgentOptions options;
         try {
             options = AgentOptions.parse(List.of(args));

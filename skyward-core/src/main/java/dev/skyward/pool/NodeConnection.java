@@ -61,7 +61,7 @@ final class NodeConnection {
     private static final Logger LOG = LoggerFactory.getLogger(NodeConnection.class);
 
     static {
-        NettyTuning.applyBeforeFirstChannel();
+        NettyTuning.forClient();
     }
 
     private final NodeInfo info;
