@@ -21,8 +21,15 @@ final class ArraysBeside extends Serializer<byte[]> {
     /** Arrays from this size on travel beside Fory's bytes: below it, a copy costs less than a frame. */
     static final int MIN_SIZE = 256 << 10;
 
-    /** The arrays of the payload being encoded or decoded on this thread, or null. */
-    private static final ThreadLocal<List<byte[]>> CURRENT = new ThreadLocal<>();
+    /**
+     * The arrays of the payload being encoded or decoded on this thread, or null. A holder that stays
+     * in place: setting and removing a thread-local on every call cost more than the field.
+     */
+    private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
+
+    private static final class Current {
+        List<byte[]> arrays;
+    }
 
     ArraysBeside(TypeResolver resolver) {
         super(resolver.getConfig(), byte[].class);
@@ -37,23 +44,20 @@ final class ArraysBeside extends Serializer<byte[]> {
     }
 
     private static <T> T with(List<byte[]> beside, Supplier<T> work) {
-        List<byte[]> outer = CURRENT.get();
-        CURRENT.set(beside);
+        Current current = CURRENT.get();
+        List<byte[]> outer = current.arrays;
+        current.arrays = beside;
         try {
             return work.get();
         } finally {
-            if (outer == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(outer);
-            }
+            current.arrays = outer;
         }
     }
 
     @Override
     public void write(WriteContext context, byte[] value) {
         MemoryBuffer buffer = context.getBuffer();
-        List<byte[]> beside = CURRENT.get();
+        List<byte[]> beside = CURRENT.get().arrays;
         if (beside != null && value.length >= MIN_SIZE) {
             buffer.writeVarUInt32(beside.size() << 1 | 1);
             beside.add(value);
@@ -68,7 +72,7 @@ final class ArraysBeside extends Serializer<byte[]> {
         MemoryBuffer buffer = context.getBuffer();
         int header = buffer.readVarUInt32();
         if ((header & 1) != 0) {
-            List<byte[]> beside = CURRENT.get();
+            List<byte[]> beside = CURRENT.get().arrays;
             int index = header >>> 1;
             if (beside == null || index >= beside.size()) {
                 throw new IllegalStateException("the bytes refer to array " + index + " sent beside them, but "
