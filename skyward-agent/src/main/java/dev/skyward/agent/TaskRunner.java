@@ -167,7 +167,10 @@ final class TaskRunner {
     private void sendValue(long taskId, Payload value) {
         byte[] bytes = value.bytes();
         boolean inline = Payloads.inline(bytes.length);
-        Result.Builder r = Result.newBuilder().setTaskId(taskId).addAllArraySizes(Payloads.arraySizes(value));
+        Result.Builder r = Result.newBuilder().setTaskId(taskId);
+        if (!value.arrays().isEmpty()) {
+            r.addAllArraySizes(Payloads.arraySizes(value));
+        }
         if (inline) {
             r.setValue(Payloads.wrap(bytes));
         } else {

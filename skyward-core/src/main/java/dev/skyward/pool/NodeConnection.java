@@ -246,9 +246,15 @@ final class NodeConnection {
             fail(p, new NotSent(lost(lost)));
             return p;
         }
-        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
-                .setSnippetGeneration(snippets.generation()).setStreamWindow(streamWindow)
-                .addAllArraySizes(Payloads.arraySizes(payload));
+        // Empty lists are not added: protobuf makes a mutable list for each addAll, on every call.
+        Execute.Builder e = Execute.newBuilder().setTaskId(id).setSnippetGeneration(snippets.generation())
+                .setStreamWindow(streamWindow);
+        if (!snippets.statics().isEmpty()) {
+            e.addAllStatics(snippets.statics());
+        }
+        if (!payload.arrays().isEmpty()) {
+            e.addAllArraySizes(Payloads.arraySizes(payload));
+        }
         Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
         byte[] bytes = payload.bytes();
         boolean inline = Payloads.inline(bytes.length);
