@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 import org.apache.fory.Fory;
 import org.apache.fory.ThreadSafeFory;
+import org.apache.fory.serializer.LambdaSerializer;
+import org.apache.fory.util.function.Functions;
 import org.apache.fory.config.Language;
 
 /**
@@ -75,9 +77,14 @@ public final class Serialization {
                 // input and would refuse a legitimate 256 MiB array.
                 .withMaxGraphMemoryBytes(Long.MAX_VALUE)
                 .withClassLoader(loader)
+                // Lambdas (tasks) are written by site, resolved once per Fory (see LambdaSites).
+                .withSerializerFactory((resolver, type) -> Functions.isLambda(type) ? new LambdaSites(resolver, type) : null)
                 .buildThreadSafeFory();
         // Large byte[]s travel beside Fory's bytes when a Payload is encoded (no copy either way).
         fory.registerSerializer(byte[].class, ArraysBeside::new);
+        // Every lambda is read through Fory's stand-in lambda class: its serializer must be the same.
+        fory.registerSerializer(LambdaSerializer.STUB_LAMBDA_CLASS,
+                resolver -> new LambdaSites(resolver, LambdaSerializer.STUB_LAMBDA_CLASS));
         return fory;
     }
 }
