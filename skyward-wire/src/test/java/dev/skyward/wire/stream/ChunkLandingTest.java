@@ -1,6 +1,7 @@
 package dev.skyward.wire.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.skyward.wire.Protocol;
@@ -61,6 +62,21 @@ class ChunkLandingTest {
     }
 
     @Test
+    void theClientsChunksOfALargeArgumentLandTheSameWayOnTheAgent() {
+        byte[] argument = PayloadsTest.filled(Protocol.CHUNK_SIZE + 9, 9);
+        Payloads.Assembly a = new Payloads.Assembly(ByteString.EMPTY, 0, List.of((long) argument.length));
+        ChunkLanding<ClientFrame> agentSide = new ChunkLanding<>(AgentGrpc.getSessionMethod().getRequestMarshaller(),
+                c -> ClientFrame.newBuilder().setChunk(c).build(), id -> id == 5 ? a : null);
+        Payloads.chunk(5, Payload.of(new byte[0], List.of(argument)), true, c -> {
+            ClientFrame f = agentSide.parse(new ByteArrayInputStream(ClientFrame.newBuilder().setChunk(c).build().toByteArray()));
+            assertThat(f.getChunk().getTaskId()).isEqualTo(5);
+            assertThat(f.getChunk().getData().isEmpty()).isTrue();
+        });
+        assertThat(a.isComplete()).isTrue();
+        assertThat(a.payload().arrays().get(0)).isEqualTo(argument);
+    }
+
+    @Test
     void interleavedChunksOfTwoTasksEachLandInTheirOwnArrays() {
         byte[] first = PayloadsTest.filled(2 * Protocol.CHUNK_SIZE + 1, 1);
         byte[] second = PayloadsTest.filled(Protocol.CHUNK_SIZE + 3, 2);
@@ -95,7 +111,7 @@ class ChunkLandingTest {
         InputStream in = stream(chunkFrames(3, PayloadsTest.filled(25, 4)).get(0));
         landing.parse(in);
         assertThat(in).isEmpty();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.add(ByteString.EMPTY))
+        assertThatThrownBy(() -> a.add(ByteString.EMPTY))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("15 bytes more than announced");
     }
 
