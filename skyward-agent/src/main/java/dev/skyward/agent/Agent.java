@@ -2,15 +2,20 @@ package dev.skyward.agent;
 
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
+import dev.skyward.wire.proto.AgentGrpc;
 import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Execute;
 import dev.skyward.wire.proto.HeartbeatAck;
 import dev.skyward.wire.proto.InterruptionNotice;
 import dev.skyward.wire.proto.Welcome;
+import dev.skyward.wire.stream.ChunkLanding;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -87,7 +92,8 @@ final class Agent {
                 .maxInboundMessageSize(Protocol.MAX_FRAME)
                 .flowControlWindow(Protocol.CHUNK_SIZE * 8)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                .addService(ServerInterceptors.intercept(new AgentService(this), new TokenInterceptor(token)))
+                .addService(ServerInterceptors.intercept(landingChunks(new AgentService(this).bindService()),
+                        new TokenInterceptor(token)))
                 .build()
                 .start();
         writePortFile(server.getPort());
@@ -172,6 +178,7 @@ final class Agent {
                 }
             }
             case CHUNK -> {
+                // A chunk that landed (see landingChunks) has no data here: add() only asks whether it completed.
                 Upload u = uploads.get(frame.getChunk().getTaskId());
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
@@ -344,5 +351,33 @@ final class Agent {
     }
 
     private record Upload(Execute execute, Payloads.Assembly assembly) {
+    }
+
+    /**
+     * The service, its session's frames parsed by a {@link ChunkLanding}: a large argument's chunks go
+     * from gRPC's buffers straight into the upload's arrays, with no 1 MiB {@code ByteString} per chunk.
+     */
+    private ServerServiceDefinition landingChunks(ServerServiceDefinition service) {
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        String session = AgentGrpc.getSessionMethod().getFullMethodName();
+        for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
+            if (m.getMethodDescriptor().getFullMethodName().equals(session)) {
+                @SuppressWarnings("unchecked")
+                ServerMethodDefinition<ClientFrame, AgentFrame> s = (ServerMethodDefinition<ClientFrame, AgentFrame>) m;
+                MethodDescriptor<ClientFrame, AgentFrame> plain = s.getMethodDescriptor();
+                b.addMethod(plain.toBuilder(new ChunkLanding<>(plain.getRequestMarshaller(),
+                        c -> ClientFrame.newBuilder().setChunk(c).build(), this::landing), plain.getResponseMarshaller())
+                        .build(), s.getServerCallHandler());
+            } else {
+                b.addMethod(m);
+            }
+        }
+        return b.build();
+    }
+
+    /** Where a chunk of task {@code id}'s argument goes, on gRPC's thread; null drops it. */
+    private Payloads.Assembly landing(long id) {
+        Upload u = uploads.get(id);
+        return u == null ? null : u.assembly();
     }
 }

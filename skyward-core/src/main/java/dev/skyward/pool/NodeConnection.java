@@ -13,6 +13,7 @@ import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.AgentGrpc;
 import dev.skyward.wire.proto.Cancel;
+import dev.skyward.wire.proto.Chunk;
 import dev.skyward.wire.proto.Demand;
 import dev.skyward.wire.proto.ClientFrame;
 import dev.skyward.wire.proto.Execute;
@@ -24,13 +25,17 @@ import dev.skyward.wire.proto.Result;
 import dev.skyward.wire.proto.ShutdownRequest;
 import dev.skyward.wire.proto.TasksRequest;
 import dev.skyward.wire.serial.Payload;
+import dev.skyward.wire.stream.ChunkLanding;
 import dev.skyward.wire.stream.Outbox;
 import dev.skyward.wire.stream.Payloads;
 import dev.skyward.wire.thread.DaemonThreads;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.CallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -173,13 +178,30 @@ final class NodeConnection {
         agent.exited().thenAccept(how -> lose("is gone: " + how, null));
     }
 
-    /** Opens a session stream and makes it the one everything is sent on. */
+    /**
+     * Opens a session stream and makes it the one everything is sent on. Its frames are parsed by a
+     * {@link ChunkLanding}: a result's chunks go from gRPC's buffers straight into the task's result
+     * array, so receiving a 1 GiB result makes no 1 GiB of chunk garbage on the way.
+     */
     private Inbound openSession() {
         Inbound inbound = new Inbound(sessions.incrementAndGet(), outbox);
-        StreamObserver<ClientFrame> requests = AgentGrpc.newStub(channel).withWaitForReady()
-                .withOnReadyThreshold(Protocol.ON_READY_THRESHOLD).session(inbound);
+        MethodDescriptor<ClientFrame, AgentFrame> plain = AgentGrpc.getSessionMethod();
+        MethodDescriptor<ClientFrame, AgentFrame> session = plain.toBuilder(plain.getRequestMarshaller(),
+                new ChunkLanding<>(plain.getResponseMarshaller(), NodeConnection::chunkFrame, this::landing)).build();
+        StreamObserver<ClientFrame> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(session,
+                CallOptions.DEFAULT.withWaitForReady().withOnReadyThreshold(Protocol.ON_READY_THRESHOLD)), inbound);
         inbound.outbox.attach((CallStreamObserver<ClientFrame>) requests);
         return inbound;
+    }
+
+    private static AgentFrame chunkFrame(Chunk landed) {
+        return AgentFrame.newBuilder().setChunk(landed).build();
+    }
+
+    /** Where a chunk of task {@code id}'s result goes, on gRPC's thread; null drops it. */
+    private Payloads.Assembly landing(long id) {
+        PendingTask p = pending.get(id);
+        return p == null ? null : p.landing();
     }
 
     /** The node as the user sees it: lost, with the reason, once it is. */
@@ -272,6 +294,7 @@ final class NodeConnection {
     void cancel(long id) {
         PendingTask p = pending.remove(id);
         if (p != null) {
+            p.release();
             inFlight.decrementAndGet();
             outbox.send(ClientFrame.newBuilder().setCancel(Cancel.newBuilder().setTaskId(id)).build());
         }
@@ -355,6 +378,7 @@ final class NodeConnection {
         if (pending.remove(p.id) != null) {
             inFlight.decrementAndGet();
         }
+        p.release();
         p.raw.complete(bytes);
     }
 
@@ -362,6 +386,7 @@ final class NodeConnection {
         if (pending.remove(p.id) != null) {
             inFlight.decrementAndGet();
         }
+        p.release();
         p.raw.completeExceptionally(t);
     }
 
@@ -431,9 +456,22 @@ final class NodeConnection {
                 }
             }
             case CHUNK -> {
+                // A chunk that landed (see openSession) has no data here: add() only asks whether it completed.
                 PendingTask p = pending.get(frame.getChunk().getTaskId());
-                if (p != null && p.add(frame.getChunk().getData())) {
-                    complete(p, p.assembled());
+                if (p == null) {
+                    return;
+                }
+                boolean done;
+                try {
+                    done = p.add(frame.getChunk().getData());
+                } catch (IllegalStateException overflow) {
+                    fail(p, new SkywardException("the result of task " + p.id + " from node " + info.rank()
+                            + " cannot be received: " + overflow.getMessage(), overflow));
+                    return;
+                }
+                Payload result = done ? p.assembled() : null;
+                if (result != null) {
+                    complete(p, result);
                 }
             }
             case ELEMENT -> {

@@ -14,7 +14,12 @@ final class PendingTask {
     final int rank;
     final ClassLoader loader;
     final CompletableFuture<Payload> raw = new CompletableFuture<>();
-    private Payloads.Assembly assembly;
+    /**
+     * Where the result's chunks go; written and filled on the transport's thread, let go (null) from
+     * any thread once the task is answered, failed or cancelled, so that a 1 GiB half-received result
+     * is not kept by whoever still holds this task.
+     */
+    private volatile Payloads.Assembly assembly;
     /** Where a streamed task's elements go, on the transport's thread; null for other tasks. */
     volatile java.util.function.Consumer<dev.skyward.wire.proto.Element> elements;
 
@@ -29,15 +34,29 @@ final class PendingTask {
         assembly = a;
     }
 
-    /** Adds a chunk of the result; true once the result is complete. */
-    boolean add(com.google.protobuf.ByteString data) {
-        return assembly != null && assembly.add(data);
+    /** The assembly the result's next chunk lands in, or null when none is expected. */
+    Payloads.Assembly landing() {
+        return assembly;
     }
 
-    /** The assembled result; the assembly is let go, so the task holds no second reference to it. */
+    /** Adds a chunk of the result (nothing, for a chunk that landed already); true once the result is complete. */
+    boolean add(com.google.protobuf.ByteString data) {
+        Payloads.Assembly a = assembly;
+        return a != null && a.add(data);
+    }
+
+    /**
+     * The assembled result; the assembly is let go, so the task holds no second reference to it. Null
+     * when the task was let go meanwhile (cancelled on another thread).
+     */
     Payload assembled() {
-        Payload p = assembly.payload();
+        Payloads.Assembly a = assembly;
         assembly = null;
-        return p;
+        return a == null ? null : a.payload();
+    }
+
+    /** Lets the assembly go: the task ended otherwise; chunks still on their way are dropped. */
+    void release() {
+        assembly = null;
     }
 }

@@ -6,6 +6,9 @@ import dev.skyward.SkywardException;
 import dev.skyward.wire.Protocol;
 import dev.skyward.wire.proto.Chunk;
 import dev.skyward.wire.serial.Payload;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,6 +94,8 @@ public final class Payloads {
         private final byte[][] parts;
         private int part;
         private int filled;
+        /** Why the payload cannot be completed (more bytes came than announced), once that happened. */
+        private IllegalStateException broken;
 
         /**
          * Allocates the payload's arrays at once, so a payload this JVM cannot hold fails before
@@ -161,6 +166,9 @@ public final class Payloads {
          * @return true when the payload is complete
          */
         public boolean add(ByteString data) {
+            if (broken != null) {
+                throw broken;
+            }
             int off = 0;
             int size = data.size();
             while (off < size) {
@@ -175,6 +183,39 @@ public final class Payloads {
                 skipEmpty();
             }
             return isComplete();
+        }
+
+        /**
+         * Reads one chunk's bytes from a stream straight into the arrays they belong in, with no buffer
+         * between: the receiver's way to take a chunk without making it garbage (see {@link ChunkLanding}).
+         * Bytes beyond what was announced are read and dropped, and the assembly is broken: the next
+         * {@link #add} says so.
+         *
+         * @param in the stream, positioned at the chunk's bytes
+         * @param size how many bytes the chunk holds
+         * @return true when the payload is complete
+         * @throws IOException when the stream fails or ends early
+         */
+        public boolean read(InputStream in, int size) throws IOException {
+            int left = size;
+            while (left > 0) {
+                if (part == parts.length) {
+                    ChunkLanding.skipFully(in, left);
+                    if (broken == null) {
+                        broken = new IllegalStateException("payload overflow: " + left + " bytes more than announced");
+                    }
+                    return false;
+                }
+                byte[] into = parts[part];
+                int n = Math.min(left, into.length - filled);
+                if (in.readNBytes(into, filled, n) != n) {
+                    throw new EOFException("a chunk ended " + left + " bytes early");
+                }
+                left -= n;
+                filled += n;
+                skipEmpty();
+            }
+            return broken == null && isComplete();
         }
 
         /** The whole payload, once complete. */
