@@ -78,6 +78,8 @@ public final class Serialization {
                 .buildThreadSafeFory();
         // Large byte[]s travel beside Fory's bytes when a Payload is encoded (no copy either way).
         fory.registerSerializer(byte[].class, ArraysBeside::new);
+        // map's per-element task: written by hand, so no code generation (and its lock) stalls a first map.
+        fory.registerSerializer(MapCall.class, MapCallSerializer::new);
         return fory;
     }
 }
