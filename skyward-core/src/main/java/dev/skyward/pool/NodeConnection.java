@@ -213,7 +213,7 @@ final class NodeConnection {
             fail(p, new NotSent(lost(lost)));
             return p;
         }
-        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics())
+        Execute.Builder e = Execute.newBuilder().setTaskId(id).addAllStatics(snippets.statics()).addAllClasses(snippets.classes())
                 .setSnippetGeneration(snippets.generation()).setStreamWindow(streamWindow)
                 .addAllArraySizes(Payloads.arraySizes(payload));
         Outbox<ClientFrame> out = outbox; // one session carries all of a task's frames
