@@ -52,8 +52,13 @@ public final class JShellMap {
             if (!Files.isExecutable(jshell)) {
                 throw new IllegalStateException(jshell + " not found: the JShell row needs a JDK (not a JRE) as JAVA_HOME");
             }
-            List<String> cmd = List.of(jshell.toString(), "-s", "--class-path", System.getProperty("java.class.path"),
-                    script.toString());
+            List<String> cmd = new ArrayList<>(List.of(jshell.toString(), "-s", "--class-path",
+                    System.getProperty("java.class.path")));
+            // For profiling only (PROFILING.md): options for JShell's execution JVM, where the pool runs.
+            for (String o : words(System.getenv("BENCH_JSHELL_REMOTE_OPTS"))) {
+                cmd.add("-R" + o);
+            }
+            cmd.add(script.toString());
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -94,6 +99,24 @@ public final class JShellMap {
         }
     }
 
+    private static boolean profiling() {
+        return !words(System.getenv("BENCH_JSHELL_REMOTE_OPTS")).isEmpty()
+                || !words(System.getenv("BENCH_JSHELL_AGENT_OPTS")).isEmpty();
+    }
+
+    private static List<String> words(String s) {
+        return s == null || s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
+    }
+
+    /** For profiling only: JVM options for the agents, as a Java string-array literal's contents. */
+    private static String agentOptions() {
+        List<String> quoted = new ArrayList<>();
+        for (String o : words(System.getenv("BENCH_JSHELL_AGENT_OPTS"))) {
+            quoted.add("\"" + o.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        }
+        return quoted.isEmpty() ? "" : ".agentJvmOptions(" + String.join(", ", quoted) + ")";
+    }
+
     /**
      * The snippets a user would type; {@code timed} is the only helper, so each call is one snippet.
      * {@code calls} maps (at least 2): {@code map1} is the first, the others show whether later calls settle.
@@ -101,12 +124,17 @@ public final class JShellMap {
     static String script(int items, int nodes, int calls) {
         List<String> lines = new ArrayList<>(List.of(
                 "import dev.skyward.*;",
-                "<T> T timed(String label, java.util.function.Supplier<T> call) { long t0 = System.nanoTime(); T r = call.get();"
+                "<T> T timed(String label, java.util.function.Supplier<T> call) { long w0 = System.currentTimeMillis();"
+                        + " long t0 = System.nanoTime(); T r = call.get();"
                         + " System.out.println(\"" + MARK + "\" + label + \".ms=\" + String.format(java.util.Locale.ROOT, \"%.1f\","
-                        + " (System.nanoTime() - t0) / 1e6)); return r; }",
+                        + " (System.nanoTime() - t0) / 1e6));"
+                        // With a profiler attached: each call's wall-clock span, to cut its samples out of a JFR file.
+                        + (profiling() ? " System.out.println(\"" + MARK + "\" + label + \".span=\" + w0 + \"-\""
+                                + " + System.currentTimeMillis());" : "")
+                        + " return r; }",
                 "var items = java.util.stream.IntStream.range(0, " + items + ").boxed().toList();",
                 "var pool = timed(\"build\", () -> ComputePool.builder().nodes(" + nodes
-                        + ").output(OutputListener.SILENT).console(false).build());"));
+                        + ").output(OutputListener.SILENT).console(false)" + agentOptions() + ".build());"));
         for (int i = 1; i <= calls; i++) {
             lines.add("var r" + i + " = timed(\"map" + i + "\", () -> pool.map(items, (ctx, x) -> x + 1));");
         }

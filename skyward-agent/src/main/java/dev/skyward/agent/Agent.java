@@ -171,8 +171,8 @@ final class Agent {
                     return;
                 }
                 if (a.isComplete()) {
-                    runner.submit(e.getTaskId(), a.payload(), e.getStaticsList(), e.getSnippetGeneration(),
-                            e.getStreamWindow());
+                    runner.submit(e.getTaskId(), a.payload(), e.getStaticsList(), e.getClassesList(),
+                            e.getSnippetGeneration(), e.getStreamWindow());
                 } else {
                     uploads.put(e.getTaskId(), new Upload(e, a));
                 }
@@ -183,7 +183,7 @@ final class Agent {
                 if (u != null && u.assembly.add(frame.getChunk().getData())) {
                     uploads.remove(frame.getChunk().getTaskId());
                     runner.submit(u.execute.getTaskId(), u.assembly.payload(), u.execute.getStaticsList(),
-                            u.execute.getSnippetGeneration(), u.execute.getStreamWindow());
+                            u.execute.getClassesList(), u.execute.getSnippetGeneration(), u.execute.getStreamWindow());
                 }
             }
             case CANCEL -> {

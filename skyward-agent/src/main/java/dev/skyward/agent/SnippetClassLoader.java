@@ -1,6 +1,7 @@
 package dev.skyward.agent;
 
 import dev.skyward.wire.proto.ResourceReply;
+import dev.skyward.wire.proto.SnippetClass;
 import dev.skyward.wire.serial.Serialization;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -28,6 +29,8 @@ final class SnippetClassLoader extends ClassLoader {
     private final int generation;
     /** Values of top-level variables sent for classes not loaded yet; applied, in order, when they load. */
     private final Map<String, List<byte[]>> pending = new ConcurrentHashMap<>();
+    /** Class files sent with tasks, by binary name, until the class is defined from them. */
+    private final Map<String, byte[]> offered = new ConcurrentHashMap<>();
 
     SnippetClassLoader(SessionClassLoader parent, ResourceClient client, int generation) {
         super("skyward-snippets-" + generation, parent);
@@ -60,10 +63,26 @@ final class SnippetClassLoader extends ClassLoader {
         }
     }
 
+    /**
+     * Class files the client sent with a task (the snippet classes its code reaches): defined from
+     * here when first needed, with no request to the client. A class already loaded keeps its code.
+     */
+    void offer(List<SnippetClass> classes) {
+        for (SnippetClass c : classes) {
+            if (isSnippet(c.getName())) {
+                offered.putIfAbsent(c.getName(), c.getBytes().toByteArray());
+            }
+        }
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         if (!isSnippet(name)) {
             throw new ClassNotFoundException(name);
+        }
+        byte[] sent = offered.remove(name);
+        if (sent != null) {
+            return define(name, sent);
         }
         ResourceReply reply;
         try {
@@ -73,17 +92,20 @@ final class SnippetClassLoader extends ClassLoader {
         }
         switch (reply.getKindCase()) {
             case CLASS_BYTES -> {
-                byte[] b = reply.getClassBytes().getBytes().toByteArray();
-                Class<?> c = defineClass(name, b, 0, b.length);
-                List<byte[]> values = pending.remove(name);
-                if (values != null) {
-                    values.forEach(v -> apply(c, v));
-                }
-                return c;
+                return define(name, reply.getClassBytes().getBytes().toByteArray());
             }
             case ERROR -> throw new ClassNotFoundException(reply.getError());
             default -> throw new ClassNotFoundException(name + " is found neither on this node nor on the client");
         }
+    }
+
+    private Class<?> define(String name, byte[] b) {
+        Class<?> c = defineClass(name, b, 0, b.length);
+        List<byte[]> values = pending.remove(name);
+        if (values != null) {
+            values.forEach(v -> apply(c, v));
+        }
+        return c;
     }
 
     /** Installs values of a snippet class's static fields (top-level variables), now or when the class loads. */

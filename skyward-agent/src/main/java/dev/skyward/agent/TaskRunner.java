@@ -5,6 +5,7 @@ import dev.skyward.TaskSerializationException;
 import dev.skyward.wire.proto.AgentFrame;
 import dev.skyward.wire.proto.ErrorInfo;
 import dev.skyward.wire.proto.Result;
+import dev.skyward.wire.proto.SnippetClass;
 import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.Payload;
@@ -75,12 +76,21 @@ final class TaskRunner {
     }
 
     void submit(long taskId, Payload payload, List<StaticSnapshot> statics, int snippetGeneration) {
-        submit(taskId, payload, statics, snippetGeneration, 0);
+        submit(taskId, payload, statics, List.of(), snippetGeneration, 0);
     }
 
-    /** As above; a {@code streamWindow > 0} streams the task's returned elements (see {@link ElementStream}). */
-    void submit(long taskId, Payload payload, List<StaticSnapshot> statics, int snippetGeneration, int streamWindow) {
+    /**
+     * As above, with the bytes of snippet classes sent along (see {@link SnippetClassLoader#offer}); a
+     * {@code streamWindow > 0} streams the task's returned elements (see {@link ElementStream}).
+     */
+    void submit(long taskId, Payload payload, List<StaticSnapshot> statics, List<SnippetClass> classes,
+            int snippetGeneration, int streamWindow) {
         Generation g = generationFor(snippetGeneration);
+        // Only into the generation they were read for: a task of an older one runs in a newer loader,
+        // where its bytes could be older code than the client now has.
+        if (!classes.isEmpty() && g.loader().generation() == snippetGeneration) {
+            g.loader().offer(classes);
+        }
         ElementStream stream = streamWindow > 0 ? new ElementStream(taskId, streamWindow, link) : null;
         if (stream != null) {
             streams.put(taskId, stream);

@@ -48,6 +48,7 @@ public final class CodeServer {
     private final JarIndex jars = new JarIndex();
     private final SnippetStatics statics = new SnippetStatics();
     private volatile ClassLoader lastRegistered;
+    private final java.util.concurrent.atomic.AtomicInteger snippetRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Remembers the loader of a task's class, so its classes can be found when a node asks. */
     public void register(ClassLoader loader) {
@@ -59,6 +60,14 @@ public final class CodeServer {
             loaders.add(0, new WeakReference<>(loader));
             lastRegistered = loader;
         }
+    }
+
+    /**
+     * How many snippet classes the nodes asked for. Those a task's code reaches travel with the task
+     * (see {@link SnippetStatics#shipment}), so a node asks only for one the client could not foresee.
+     */
+    public int snippetClassesRequested() {
+        return snippetRequests.get();
     }
 
     /** The tracker of JShell variables shipped with snippet classes. */
@@ -139,6 +148,7 @@ public final class CodeServer {
      * loader left over from it) may answer for the same name with other code.
      */
     private ResourceReply snippet(String name, List<ClassLoader> candidates, ResourceReply.Builder r) {
+        snippetRequests.incrementAndGet();
         String className = name.substring(0, name.length() - 6).replace('/', '.');
         for (ClassLoader loader : candidates) {
             Class<?> c = loaded(className, loader);

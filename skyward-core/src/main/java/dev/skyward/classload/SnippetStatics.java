@@ -2,6 +2,7 @@ package dev.skyward.classload;
 
 import com.google.protobuf.ByteString;
 import dev.skyward.TaskSerializationException;
+import dev.skyward.wire.proto.SnippetClass;
 import dev.skyward.wire.proto.StaticSnapshot;
 import dev.skyward.wire.serial.Serialization;
 import java.lang.reflect.Field;
@@ -11,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 
 /**
@@ -37,16 +40,24 @@ public final class SnippetStatics {
     public static final class NodeState {
         private int generation;
         private final Map<String, byte[]> sent = new HashMap<>();
+        /** Snippet classes whose bytes went with a task in this generation (one version per name in a generation). */
+        private final Set<String> classes = new HashSet<>();
     }
 
     /** What travels with one task to one node. */
-    public record Shipment(List<StaticSnapshot> statics, int generation) {
+    public record Shipment(List<StaticSnapshot> statics, List<SnippetClass> classes, int generation) {
     }
 
-    private record Plan(Map<String, byte[]> values, int generation) {
+    private record Plan(Map<String, byte[]> values, Map<String, byte[]> classes, int generation) {
     }
 
-    private static final Plan NONE = new Plan(Map.of(), 0);
+    private static final Plan NONE = new Plan(Map.of(), Map.of(), 0);
+
+    /**
+     * At most this many bytes of class files go with one task; the rest the node asks for. Snippet
+     * classes are a few KiB each; this keeps an Execute frame well inside gRPC's message limit.
+     */
+    static final int MAX_CLASS_BYTES_PER_TASK = 1 << 20;
 
     /** Per snippet class name, the version the nodes of the current generation load. */
     private final Map<String, String> versions = new HashMap<>();
@@ -81,11 +92,24 @@ public final class SnippetStatics {
             plans.put(task, plan);
         }
         if (plan == NONE) {
-            return new Shipment(List.of(), node.generation);
+            return new Shipment(List.of(), List.of(), node.generation);
         }
         if (node.generation != plan.generation) {
             node.generation = plan.generation;
             node.sent.clear();
+            node.classes.clear();
+        }
+        List<SnippetClass> classes = List.of();
+        int classBytes = 0;
+        for (Map.Entry<String, byte[]> e : plan.classes.entrySet()) {
+            if (!node.classes.contains(e.getKey()) && classBytes + e.getValue().length <= MAX_CLASS_BYTES_PER_TASK) {
+                node.classes.add(e.getKey());
+                classBytes += e.getValue().length;
+                if (classes.isEmpty()) {
+                    classes = new ArrayList<>();
+                }
+                classes.add(SnippetClass.newBuilder().setName(e.getKey()).setBytes(ByteString.copyFrom(e.getValue())).build());
+            }
         }
         List<StaticSnapshot> out = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : plan.values.entrySet()) {
@@ -95,7 +119,7 @@ public final class SnippetStatics {
                         .setValues(ByteString.copyFrom(e.getValue())).build());
             }
         }
-        return new Shipment(out, plan.generation);
+        return new Shipment(out, classes, plan.generation);
     }
 
     /** A node was sent a snippet class's bytes on request: the version it now holds. */
@@ -117,7 +141,7 @@ public final class SnippetStatics {
             Field f = e.getKey();
             values.put(f.getDeclaringClass().getName() + "#" + f.getName(), encode(f, e.getValue()));
         }
-        return new Plan(values, generationFor(reach.classes));
+        return new Plan(values, reach.classes, generationFor(reach.classes));
     }
 
     private synchronized int generationFor(Map<String, byte[]> classes) {

@@ -274,6 +274,9 @@ final class NodeConnection {
         if (!snippets.statics().isEmpty()) {
             e.addAllStatics(snippets.statics());
         }
+        if (!snippets.classes().isEmpty()) {
+            e.addAllClasses(snippets.classes());
+        }
         if (!payload.arrays().isEmpty()) {
             e.addAllArraySizes(Payloads.arraySizes(payload));
         }

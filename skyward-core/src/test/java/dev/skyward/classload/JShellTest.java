@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lambdas typed into a real JShell session (the jdk.jshell API, local execution engine and the JDK's
- * own snippet loader, as IJava uses them) run on the pool: their snippet classes are fetched by the
- * nodes on demand, and the top-level variables they read arrive with their current values; no other
- * variable travels.
+ * own snippet loader, as IJava uses them) run on the pool: the snippet classes their code reaches
+ * travel with the first task that needs them on a node (the node asks for any other on demand), and
+ * the top-level variables they read arrive with their current values; no other variable travels.
  */
 class JShellTest {
 
@@ -38,6 +38,19 @@ class JShellTest {
         assertThat(repl.eval("pool.run(ctx -> \"hello from rank \" + ctx.rank())")).isEqualTo("\"hello from rank 0\"");
         assertThat(repl.eval("pool.run(ctx -> ProcessHandle.current().pid() != " + ProcessHandle.current().pid() + "L)"))
                 .isEqualTo("true");
+    }
+
+    @Test
+    void theSnippetClassesATaskReachesTravelWithItSoTheNodeAsksForNone() {
+        repl.eval("int triple(int v) { return 3 * v; }");
+        repl.eval("record Box(int v) implements java.io.Serializable { int tripled() { return triple(v); } }");
+        repl.eval("var codeField = pool.getClass().getDeclaredField(\"code\");");
+        repl.eval("codeField.setAccessible(true);");
+        repl.eval("var code = (dev.skyward.classload.CodeServer) codeField.get(pool);");
+        String before = repl.eval("code.snippetClassesRequested()");
+        assertThat(repl.eval("pool.map(java.util.List.of(1, 2, 3), (ctx, x) -> new Box(x).tripled())")).isEqualTo("[3, 6, 9]");
+        assertThat(repl.eval("pool.run(ctx -> new Box(5).tripled() + triple(1))")).isEqualTo("18");
+        assertThat(repl.eval("code.snippetClassesRequested()")).as("requests for snippet classes").isEqualTo(before);
     }
 
     @Test

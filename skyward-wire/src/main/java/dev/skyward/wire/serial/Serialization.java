@@ -85,6 +85,8 @@ public final class Serialization {
         // Every lambda is read through Fory's stand-in lambda class: its serializer must be the same.
         fory.registerSerializer(LambdaSerializer.STUB_LAMBDA_CLASS,
                 resolver -> new LambdaSites(resolver, LambdaSerializer.STUB_LAMBDA_CLASS));
+        // map's per-element task: written by hand, so no code generation (and its lock) stalls a first map.
+        fory.registerSerializer(MapCall.class, MapCallSerializer::new);
         return fory;
     }
 }
