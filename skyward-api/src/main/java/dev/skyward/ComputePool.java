@@ -696,7 +696,7 @@ public interface ComputePool extends AutoCloseable {
         /**
          * JVM options for every node's agent, the JVM that runs the tasks: heap, garbage collector,
          * {@code --add-opens} a library needs, system properties. They come after Skyward's own
-         * ({@code -XX:+UseG1GC -XX:TieredStopAtLevel=1} and the opens serialization needs), so a later
+         * ({@code -XX:+UseG1GC} and the opens serialization needs), so a later
          * option of the same kind wins. Without {@code -Xmx} an agent gets the JVM's default heap, a
          * quarter of the node's memory.
          *
