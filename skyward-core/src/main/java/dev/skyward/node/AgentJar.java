@@ -66,9 +66,7 @@ public final class AgentJar {
             return false;
         }
         Path mark = usedMark(jar);
-        try {
-            Files.setLastModifiedTime(mark, FileTime.fromMillis(System.currentTimeMillis()));
-        } catch (IOException missing) {
+        if (!touch(mark)) {
             try {
                 Files.writeString(mark, "");
             } catch (IOException e) {
@@ -83,11 +81,13 @@ public final class AgentJar {
         return jar.resolveSibling(jar.getFileName() + ".used");
     }
 
-    private static void touch(Path file) {
+    /** Sets a file's time to now; false when it does not exist (or cannot be changed). */
+    private static boolean touch(Path file) {
         try {
             Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
+            return true;
         } catch (IOException e) {
-            // Only the prune reads it.
+            return false;
         }
     }
 
