@@ -1,26 +1,32 @@
 package dev.skyward.pool;
 
 import dev.skyward.NodeLostException;
-import dev.skyward.PoolClosedException;
 import dev.skyward.SkywardException;
-import dev.skyward.TaskFailedException;
-import dev.skyward.TaskSerializationException;
-import dev.skyward.wire.serial.ErrorCodec;
+import dev.skyward.Task;
 import dev.skyward.wire.serial.Payload;
-import dev.skyward.wire.serial.Serialization;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
- * One task call, from its encoded payload to its decoded result: the {@link Dispatcher} picks the
- * node (or the call waits for one), the call sends it there and awaits the answer, which it decodes,
- * or translates into the exception the user sees. When the node is lost while the task runs, the
- * call goes back to the dispatcher, up to {@code retries} times; a task that threw is never sent
- * again, and the result completes once.
+ * One task call, from the user's task to its decoded result. The path of {@code pool.run(task)},
+ * read top to bottom here:
+ *
+ * <ol>
+ *   <li>{@link #of}: the {@link TaskCodec} turns the task into bytes (checking what it captures);
+ *   <li>{@link #start}: the {@link Dispatcher} picks a node now, or keeps the call until one can
+ *       take it, and calls {@link #sendTo};
+ *   <li>{@link #sendTo}: the codec sends the bytes to that {@link NodeConnection}, which answers
+ *       with a {@link PendingTask}; its answer settles the call in {@link #answered}, or, when the
+ *       node was lost while the task ran, sends it to the dispatcher again, up to {@code retries}
+ *       times (a task that threw is never sent again, and the result completes once);
+ *   <li>{@link #await} (or {@link #future}): waits, then the codec decodes the result or translates
+ *       the failure into the exception the user sees.
+ * </ol>
  *
  * <pre>{@code
- * Call<Integer> c = new Call<>(pool, task, payload, loader, -1, 3).start();
+ * Call<Integer> c = Call.of(context, task, -1, 3).start();
  * int v = c.await();
  * }</pre>
  *
@@ -28,22 +34,18 @@ import java.util.concurrent.Executor;
  */
 final class Call<T> {
 
-
-    /** What a call needs of its pool. */
-    interface Pool {
-        /** Sends the payload to the node, shipping what the task needs of the client's snippets. */
-        PendingTask send(NodeConnection node, Object task, Payload payload, ClassLoader loader);
-
-        Dispatcher dispatcher();
-
-        /** Where retries are sent from (never the transport's or a loss listener's thread). */
-        Executor background();
-
-        /** Whether the pool is closing: no retry then. */
-        boolean closing();
+    /**
+     * What every call of one pool shares.
+     *
+     * @param codec encodes, sends, decodes
+     * @param dispatcher picks each attempt's node
+     * @param background where retries are sent from (never the transport's or a loss listener's thread)
+     * @param closing whether the pool is closing: no retry then
+     */
+    record Context(TaskCodec codec, Dispatcher dispatcher, Executor background, BooleanSupplier closing) {
     }
 
-    private final Pool pool;
+    private final Context context;
     private final Object task;
     private final Payload payload;
     private final ClassLoader loader;
@@ -57,8 +59,8 @@ final class Call<T> {
     private volatile NodeLostException lastLoss;
     private volatile boolean cancelled;
 
-    Call(Pool pool, Object task, Payload payload, ClassLoader loader, int rank, int retries) {
-        this.pool = pool;
+    Call(Context context, Object task, Payload payload, ClassLoader loader, int rank, int retries) {
+        this.context = context;
         this.task = task;
         this.payload = payload;
         this.loader = loader;
@@ -66,9 +68,20 @@ final class Call<T> {
         this.retries = retries;
     }
 
+    /**
+     * A call of the task, its bytes made on the caller's thread (so a task that cannot travel fails
+     * here); pinned to {@code rank} or not ({@code -1}). A {@link Task#once} task is never retried.
+     */
+    static <T> Call<T> of(Context context, Task<T> task, int rank, int retries) {
+        Task<T> actual = task instanceof Task.Once<T> once ? once.task() : task;
+        ClassLoader loader = TaskCodec.loaderOf(actual);
+        Payload payload = context.codec().encode(actual, loader, "task");
+        return new Call<>(context, actual, payload, loader, rank, actual != task ? 0 : retries);
+    }
+
     /** Hands the call to the dispatcher; returns at once. */
     Call<T> start() {
-        pool.dispatcher().dispatch(this);
+        context.dispatcher().dispatch(this);
         return this;
     }
 
@@ -78,7 +91,7 @@ final class Call<T> {
             return;
         }
         node = to;
-        PendingTask p = pool.send(to, task, payload, loader);
+        PendingTask p = context.codec().send(to, task, payload, loader);
         current = p;
         p.raw.whenComplete((bytes, error) -> answered(p, bytes, error));
     }
@@ -90,7 +103,7 @@ final class Call<T> {
             } else if (error instanceof NodeConnection.NotSent) {
                 // The node was lost before the task left: it never ran, so this is no retry.
                 again();
-            } else if (error instanceof NodeLostException lost && !cancelled && !pool.closing()) {
+            } else if (error instanceof NodeLostException lost && !cancelled && !context.closing().getAsBoolean()) {
                 lastLoss = lost;
                 if (retried < retries) {
                     retried++;
@@ -104,12 +117,12 @@ final class Call<T> {
                 raw.completeExceptionally(error);
             }
         } finally {
-            pool.dispatcher().drain(); // a slot freed up on that node
+            context.dispatcher().drain(); // a slot freed up on that node
         }
     }
 
     private void again() {
-        pool.background().execute(() -> pool.dispatcher().dispatch(this));
+        context.background().execute(() -> context.dispatcher().dispatch(this));
     }
 
     /** Ends the call without an answer (the dispatcher has no node for it, or the pool closed). */
@@ -189,43 +202,11 @@ final class Call<T> {
     }
 
     private T decode(Payload bytes) {
-        return decode(bytes, loader, id(), servedBy());
+        return TaskCodec.decode(bytes, loader, id(), servedBy());
     }
 
     private RuntimeException translate(Throwable error) {
-        return translate(error, loader, id(), servedBy());
-    }
-
-    /** A task's result bytes as a value of the client's classes. */
-    @SuppressWarnings("unchecked")
-    static <T> T decode(Payload bytes, ClassLoader loader, long id, int rank) {
-        try {
-            return (T) bytes.decode(Serialization.forLoader(loader));
-        } catch (RuntimeException e) {
-            throw new TaskSerializationException("the result of task " + id + " from node " + rank
-                    + " cannot be deserialized here: " + e.getMessage(), e);
-        }
-    }
-
-    /** A task's failure as the exception the user sees, thrown from the calling thread. */
-    static RuntimeException translate(Throwable error, ClassLoader loader, long id, int rank) {
-        if (error instanceof RemoteFailure rf && rf.info.getClassName().equals(NodeLostException.class.getName())) {
-            return new NodeLostException(rank, rf.info.getMessage(), null);
-        }
-        if (error instanceof RemoteFailure rf) {
-            Throwable cause = ErrorCodec.decode(rf.info, loader);
-            return RemoteTrace.onTop(new TaskFailedException(id, rank, cause), cause, rank);
-        }
-        if (error instanceof PoolClosedException pc) {
-            return new PoolClosedException(pc.getMessage());
-        }
-        if (error instanceof NodeLostException nl) {
-            return new NodeLostException(nl.rank(), nl.getMessage(), nl.getCause());
-        }
-        if (error instanceof RuntimeException r) {
-            return r;
-        }
-        return new SkywardException("task " + id + " failed: " + error, error);
+        return TaskCodec.translate(error, loader, id(), servedBy());
     }
 
     /**

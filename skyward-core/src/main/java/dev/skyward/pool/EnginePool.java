@@ -13,11 +13,8 @@ import dev.skyward.PoolNode;
 import dev.skyward.PoolState;
 import dev.skyward.SkywardException;
 import dev.skyward.Task;
-import dev.skyward.TaskFailedException;
-import dev.skyward.TaskSerializationException;
 import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.classload.CodeServer;
-import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.guard.ClientId;
 import dev.skyward.guard.ExpiredSweep;
@@ -37,7 +34,6 @@ import dev.skyward.spi.Instance;
 import dev.skyward.spi.Ownership;
 import dev.skyward.spi.PoolSpec;
 import dev.skyward.spi.Provider;
-import dev.skyward.wire.serial.ErrorCodec;
 import dev.skyward.wire.serial.MapCall;
 import dev.skyward.wire.serial.Payload;
 import dev.skyward.wire.serial.Serialization;
@@ -69,8 +65,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +85,7 @@ final class EnginePool implements ComputePool {
     private final PoolLifecycle lifecycle;
     private final OutputListener output;
     private final CodeServer code = new CodeServer();
-    private final AtomicLong taskIds = new AtomicLong();
+    private final TaskCodec codec = new TaskCodec(code);
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService heartbeats;
     private final ClientPause pause;
@@ -115,27 +109,8 @@ final class EnginePool implements ComputePool {
     private Provisioned provisioned;
     private AgentLauncher launcher;
     private String head;
-    private final Call.Pool calls = new Call.Pool() {
-        @Override
-        public PendingTask send(NodeConnection node, Object task, Payload payload, ClassLoader loader) {
-            return EnginePool.this.send(node, task, payload, loader);
-        }
-
-        @Override
-        public Dispatcher dispatcher() {
-            return dispatcher;
-        }
-
-        @Override
-        public java.util.concurrent.Executor background() {
-            return completions;
-        }
-
-        @Override
-        public boolean closing() {
-            return EnginePool.this.closing();
-        }
-    };
+    /** What every call shares, set once the dispatcher exists. */
+    private volatile Call.Context calls;
     /** This pool's entry in the local ledger of open pools, heart-beaten while the pool is open. */
     private Ledger.Lease ledgerLease;
     /** Each machine's launch-to-termination time at the price paid for it, for the Closed event. */
@@ -222,6 +197,7 @@ final class EnginePool implements ComputePool {
         heartbeats.scheduleWithFixedDelay(this::heartbeat, 500, 500, TimeUnit.MILLISECONDS);
         dispatcher = new Dispatcher(ranks, new Scheduler(spec.scheduling(), spec.elastic()),
                 spec.elastic() ? 2 * spec.concurrency() : Integer.MAX_VALUE);
+        calls = new Call.Context(codec, dispatcher, completions, this::closing);
         NodeSupply supply = new NodeSupply(provisioned, spec, id, createsMachines ? poolKey().publicKey() : null,
                 ownership.toTags(), meter);
         NodeFactory factory = nodeFactory();
@@ -328,9 +304,9 @@ final class EnginePool implements ComputePool {
 
     private CompletableFuture<Boolean> healthCheck(NodeConnection node) {
         Task<Boolean> check = spec.healthCheck().check();
-        ClassLoader loader = loaderOf(check);
-        PendingTask p = send(node, check, serialize(check, loader, "health check"), loader);
-        return p.raw.thenApply(bytes -> Call.<Boolean>decode(bytes, loader, p.id, p.rank));
+        ClassLoader loader = TaskCodec.loaderOf(check);
+        PendingTask p = codec.send(node, check, codec.serialize(check, loader, "health check"), loader);
+        return p.raw.thenApply(bytes -> TaskCodec.<Boolean>decode(bytes, loader, p.id, p.rank));
     }
 
     /** The pool's ledger entry; a ledger that cannot be written (a read-only home) only warns. */
@@ -483,20 +459,17 @@ final class EnginePool implements ComputePool {
 
     @Override
     public <T> T run(Task<T> task) {
-        return this.<T>call(task, -1).await();
+        return call(task, -1).await();
     }
 
     @Override
     public <T> CompletableFuture<T> submit(Task<T> task) {
-        return this.<T>call(task, -1).future(completions);
+        return call(task, -1).future(completions);
     }
 
-    /** A task's call, pinned to a rank or not ({@code -1}); a {@link Task#once} task is never retried. */
     private <T> Call<T> call(Task<T> task, int rank) {
-        Task<T> actual = task instanceof Task.Once<T> once ? once.task() : task;
-        int retries = actual != task ? 0 : spec.retries();
-        ClassLoader loader = loaderOf(actual);
-        return new Call<T>(calls, actual, encode(actual, loader, "task"), loader, rank, retries).start();
+        checkAcceptsTasks();
+        return Call.of(calls, task, rank, spec.retries()).start();
     }
 
     @Override
@@ -505,20 +478,21 @@ final class EnginePool implements ComputePool {
             throw new PoolConfigurationException("the stream window (elements ahead of the consumer) must be at least 1, "
                     + "was " + window);
         }
-        Payload payload = encode(producer, loaderOf(producer), "task");
+        checkAcceptsTasks();
+        ClassLoader loader = TaskCodec.loaderOf(producer);
+        Payload payload = codec.encode(producer, loader, "task");
         // Elements already handed to the consumer cannot be taken back: a stream is never retried.
         NodeConnection node = new Scheduler(spec.scheduling(), false).pick(ranks.ready(), Integer.MAX_VALUE);
         if (node == null) {
             throw new NodeLostException(-1, "no node of pool " + id + " takes work now (every node is lost or "
                     + "being replaced); try again once a replacement is ready", null);
         }
-        ClassLoader loader = loaderOf(producer);
-        PendingTask p = new PendingTask(taskIds.incrementAndGet(), node.rank(), loader);
+        PendingTask p = new PendingTask(codec.nextId(), node.rank(), loader);
         StreamedResult<T> elements = new StreamedResult<>(node, p, window,
-                bytes -> Call.decode(bytes, loader, p.id, p.rank), error -> Call.translate(error, loader, p.id, p.rank));
+                bytes -> TaskCodec.decode(bytes, loader, p.id, p.rank),
+                error -> TaskCodec.translate(error, loader, p.id, p.rank));
         synchronized (node.snippets()) {
-            SnippetStatics.Shipment snippets = code.statics().shipment(producer, node.snippets());
-            node.send(p, payload, snippets, window);
+            node.send(p, payload, codec.shipment(node, producer), window);
         }
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(elements, Spliterator.ORDERED), false)
                 .onClose(elements::close);
@@ -529,8 +503,8 @@ final class EnginePool implements ComputePool {
         checkAcceptsTasks();
         Task<T> actual = task instanceof Task.Once<T> once ? once.task() : task;
         int retries = actual != task ? 0 : spec.retries();
-        ClassLoader loader = loaderOf(actual);
-        Payload payload = encode(actual, loader, "task");
+        ClassLoader loader = TaskCodec.loaderOf(actual);
+        Payload payload = codec.encode(actual, loader, "task");
         List<Call<T>> sent = new ArrayList<>();
         // Every rank, each element pinned to it: a lost rank's element re-runs on its replacement.
         for (NodeSlot slot : ranks.all()) {
@@ -550,13 +524,13 @@ final class EnginePool implements ComputePool {
         for (Task<? extends T> t : tasks) {
             Task<? extends T> a = t instanceof Task.Once<? extends T> once ? once.task() : t;
             actual.add(a);
-            payloads.add(encode(a, loaderOf(a), "task " + i++));
+            payloads.add(codec.encode(a, TaskCodec.loaderOf(a), "task " + i++));
         }
         List<Call<T>> sent = new ArrayList<>();
         i = 0;
         for (Task<? extends T> t : tasks) {
             Task<? extends T> a = actual.get(i);
-            sent.add(new Call<T>(calls, a, payloads.get(i++), loaderOf(a), -1, a != t ? 0 : spec.retries()).start());
+            sent.add(new Call<T>(calls, a, payloads.get(i++), TaskCodec.loaderOf(a), -1, a != t ? 0 : spec.retries()).start());
         }
         return awaitAll(sent);
     }
@@ -566,8 +540,8 @@ final class EnginePool implements ComputePool {
         checkAcceptsTasks();
         MapTask<? super I, ? extends T> actual = fn instanceof MapTask.Once<? super I, ? extends T> once ? once.fn() : fn;
         int retries = actual != fn ? 0 : spec.retries();
-        ClassLoader loader = loaderOf(actual);
-        code.statics().prepare(actual, "map function");
+        ClassLoader loader = TaskCodec.loaderOf(actual);
+        codec.prepare(actual, "map function");
         List<Payload> payloads = new ArrayList<>(items.size());
         int i = 0;
         for (I item : items) {
@@ -575,7 +549,7 @@ final class EnginePool implements ComputePool {
             if (item != null) {
                 CaptureInspector.check(item, label);
             }
-            payloads.add(serialize(new MapCall<I, T>(actual, item), loader, label));
+            payloads.add(codec.serialize(new MapCall<I, T>(actual, item), loader, label));
             i++;
         }
         List<Call<T>> sent = new ArrayList<>(payloads.size());
@@ -658,34 +632,6 @@ final class EnginePool implements ComputePool {
         if (dispatcher == null || !state.acceptsTasks()) {
             throw new PoolClosedException("pool " + id + " does not accept tasks: it is " + state);
         }
-    }
-
-    private Payload encode(Object task, ClassLoader loader, String label) {
-        checkAcceptsTasks();
-        code.statics().prepare(task, label);
-        return serialize(task, loader, label);
-    }
-
-    private Payload serialize(Object task, ClassLoader loader, String label) {
-        code.register(loader);
-        try {
-            return Payload.encode(Serialization.forLoader(loader), task);
-        } catch (RuntimeException e) {
-            throw new TaskSerializationException("the " + label + " cannot be serialized: " + e.getMessage(), e);
-        }
-    }
-
-    private PendingTask send(NodeConnection node, Object task, Payload payload, ClassLoader loader) {
-        // Locked so that the node receives its tasks in the order their variable values were diffed.
-        synchronized (node.snippets()) {
-            SnippetStatics.Shipment snippets = code.statics().shipment(task, node.snippets());
-            return node.send(taskIds.incrementAndGet(), payload, snippets, loader);
-        }
-    }
-
-    private static ClassLoader loaderOf(Object task) {
-        ClassLoader l = task.getClass().getClassLoader();
-        return l != null ? l : ClassLoader.getSystemClassLoader();
     }
 
     private <T> List<T> awaitAll(List<Call<T>> sent) {
