@@ -542,21 +542,61 @@ final class EnginePool implements ComputePool {
         int retries = actual != fn ? 0 : spec.retries();
         ClassLoader loader = TaskCodec.loaderOf(actual);
         codec.prepare(actual, "map function");
-        List<Payload> payloads = new ArrayList<>(items.size());
+        // Runs of consecutive elements travel as one task each: every element is checked and every run
+        // made into bytes before the first is sent, so an element that cannot travel fails the map here.
+        int per = Math.max(1, Math.min(MAX_MAP_RUN, ceilDiv(items.size(), window(8))));
+        List<Payload> payloads = new ArrayList<>();
+        List<I> run = new ArrayList<>(per);
         int i = 0;
         for (I item : items) {
-            String label = "map element " + i;
             if (item != null) {
-                CaptureInspector.check(item, label);
+                CaptureInspector.check(item, "map element " + i);
             }
-            payloads.add(codec.serialize(new MapCall<I, T>(actual, item), loader, label));
+            run.add(item);
+            if (run.size() == per) {
+                serializeRun(actual, run, i - per + 1, loader, payloads);
+                run.clear();
+            }
             i++;
         }
-        List<Call<T>> sent = new ArrayList<>(payloads.size());
-        for (Payload p : payloads) {
-            sent.add(new Call<T>(calls, actual, p, loader, -1, retries).start());
+        if (!run.isEmpty()) {
+            serializeRun(actual, run, i - run.size(), loader, payloads);
         }
-        return awaitAll(sent);
+        List<Call<Object[]>> sent = new ArrayList<>(payloads.size());
+        for (Payload p : payloads) {
+            sent.add(new Call<Object[]>(calls, actual, p, loader, -1, retries).start());
+        }
+        List<T> results = new ArrayList<>(items.size());
+        for (Object[] r : awaitAll(sent)) {
+            for (Object v : r) {
+                @SuppressWarnings("unchecked")
+                T t = (T) v;
+                results.add(t);
+            }
+        }
+        return results;
+    }
+
+    /** A map's elements per task at most; and a run whose bytes exceed this travels in halves. */
+    private static final int MAX_MAP_RUN = 1024;
+    private static final long MAX_MAP_RUN_BYTES = 4L << 20;
+
+    private <I> void serializeRun(MapTask<? super I, ?> fn, List<I> run, int first, ClassLoader loader,
+            List<Payload> into) {
+        String label = run.size() == 1 ? "map element " + first
+                : "map elements " + first + " to " + (first + run.size() - 1);
+        Payload p = codec.serialize(new MapCall<I>(fn, run), loader, label);
+        if (p.size() <= MAX_MAP_RUN_BYTES || run.size() == 1) {
+            into.add(p);
+            return;
+        }
+        int half = run.size() / 2;
+        serializeRun(fn, new ArrayList<>(run.subList(0, half)), first, loader, into);
+        serializeRun(fn, new ArrayList<>(run.subList(half, run.size())), first + half, loader, into);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / Math.max(1, b);
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.grpc.Metadata;
 public final class Protocol {
 
     /** Bumped on any incompatible change to agent.proto or the payload format. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** Metadata header carrying the pool's token on every call. */
     public static final Metadata.Key<String> TOKEN_HEADER =

@@ -9,7 +9,7 @@ import org.apache.fory.ThreadSafeFory;
 import org.junit.jupiter.api.Test;
 
 /**
- * A map's per-element task travels through its hand-written serializer: the function and the element
+ * A map's task (a run of elements) travels through its hand-written serializer: the function and the elements
  * come back as they went, sharing what they shared, and Fory generates no code for it (its background
  * compilation holds a lock every serialization on that Fory waits for).
  */
@@ -21,30 +21,33 @@ class MapCallSerializerTest {
     void theFunctionAndItsElementComeBackAndTheFunctionRunsOnTheElement() throws Exception {
         int offset = 40;
         MapTask<Integer, Integer> fn = (ctx, x) -> x + offset;
-        MapCall<?, ?> back = roundTrip(new MapCall<>(fn, 2));
-        assertThat(back.item()).isEqualTo(2);
-        assertThat(back.call(null)).isEqualTo(42);
+        MapCall<?> back = roundTrip(new MapCall<>(fn, List.of(2, 3)));
+        assertThat(back.items()).containsExactly(2, 3);
+        assertThat(back.call(null)).containsExactly(42, 43);
     }
 
     @Test
     void aNullElementAndAnElementTheFunctionAlsoCapturesStayWhatTheyWere() throws Exception {
         List<String> shared = new ArrayList<>(List.of("a"));
         MapTask<List<String>, Boolean> sameList = (ctx, l) -> l == shared;
-        MapCall<?, ?> back = roundTrip(new MapCall<>(sameList, shared));
-        assertThat(back.item()).isEqualTo(List.of("a"));
-        assertThat(back.call(null)).as("one object on the node too, as on the client").isEqualTo(true);
+        MapCall<?> back = roundTrip(new MapCall<>(sameList, List.of(shared, shared)));
+        assertThat(back.items()).containsExactly(List.of("a"), List.of("a"));
+        assertThat(back.items().get(0)).as("two elements that were one object still are").isSameAs(back.items().get(1));
+        assertThat(back.call(null)).as("one object on the node too, as on the client").containsExactly(true, true);
 
         MapTask<Object, String> describe = (ctx, x) -> String.valueOf(x);
-        assertThat(roundTrip(new MapCall<>(describe, null)).call(null)).isEqualTo("null");
+        assertThat(roundTrip(new MapCall<>(describe, java.util.Arrays.asList(1, null))).call(null))
+                .containsExactly("1", "null");
+        assertThat(roundTrip(new MapCall<>(describe, List.of())).call(null)).isEmpty();
     }
 
     @Test
     void aLargeArrayElementTravelsBesideForysBytes() throws Exception {
         byte[] big = PayloadTest.filled(1 << 20, 3);
         MapTask<byte[], Integer> length = (ctx, b) -> b.length;
-        Payload p = Payload.encode(fory, new MapCall<>(length, big));
-        assertThat(p.arrays()).containsExactly(big);
-        assertThat(((MapCall<?, ?>) p.decode(fory)).call(null)).isEqualTo(1 << 20);
+        Payload p = Payload.encode(fory, new MapCall<>(length, List.of(big, big)));
+        assertThat(p.arrays()).as("one array, referenced twice").containsExactly(big);
+        assertThat(((MapCall<?>) p.decode(fory)).call(null)).containsExactly(1 << 20, 1 << 20);
     }
 
     @Test
@@ -53,7 +56,7 @@ class MapCallSerializerTest {
         assertThat(serializer).isInstanceOf(MapCallSerializer.class);
     }
 
-    private MapCall<?, ?> roundTrip(MapCall<?, ?> call) {
-        return (MapCall<?, ?>) Payload.encode(fory, call).decode(fory);
+    private MapCall<?> roundTrip(MapCall<?> call) {
+        return (MapCall<?>) Payload.encode(fory, call).decode(fory);
     }
 }
