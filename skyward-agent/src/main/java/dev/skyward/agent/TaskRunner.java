@@ -121,7 +121,7 @@ final class TaskRunner {
      * client's handshake and first task arrive while it builds instead of waiting for it (~60 ms).
      */
     void warmUp() {
-        Serialization.warmUpInBackground(current.loader(), (Task<Object>) ctx -> null);
+        Serialization.warmUpInBackground(current.loader());
     }
 
     /** The client consumed more elements of a streamed task. */

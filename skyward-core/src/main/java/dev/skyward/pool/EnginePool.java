@@ -15,6 +15,7 @@ import dev.skyward.SkywardException;
 import dev.skyward.Task;
 import dev.skyward.bootstrap.PoolKey;
 import dev.skyward.classload.CodeServer;
+import dev.skyward.classload.SnippetStatics;
 import dev.skyward.console.ConsoleRenderer;
 import dev.skyward.guard.ClientId;
 import dev.skyward.guard.ExpiredSweep;
@@ -135,8 +136,7 @@ final class EnginePool implements ComputePool {
         this.codeExecutor = Executors.newCachedThreadPool(daemon("skyward-code-" + id));
         this.workers = Executors.newCachedThreadPool(daemon("skyward-heal-" + id));
         ClassLoader likely = Thread.currentThread().getContextClassLoader();
-        Serialization.warmUpInBackground(likely != null ? likely : EnginePool.class.getClassLoader(),
-                (Task<Object>) ctx -> null);
+        Serialization.warmUpInBackground(likely != null ? likely : EnginePool.class.getClassLoader());
         // What every node start needs first, done while offers are searched and the ledger written.
         DaemonThreads.start(() -> {
             try {
@@ -145,6 +145,7 @@ final class EnginePool implements ComputePool {
                 // The node start that needs it reports it.
             }
             NodeConnection.warmUpTransport();
+            SnippetStatics.warmUp();
         }, "skyward-warmup");
     }
 

@@ -1,5 +1,9 @@
 package dev.skyward.wire.serial;
 
+import dev.skyward.MapTask;
+import dev.skyward.Task;
+import dev.skyward.wire.thread.DaemonThreads;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.apache.fory.Fory;
@@ -45,16 +49,21 @@ public final class Serialization {
     }
 
     /**
-     * Builds the loader's Fory and runs one sample through it, off the caller's thread, so the first
-     * real task does not pay Fory's start-up (~150 ms) while agents are still starting anyway.
+     * Builds the loader's Fory and runs what first tasks are made of through it, off the caller's
+     * thread, so the first real task does not pay Fory's start-up (~150 ms) while agents are still
+     * starting anyway: a task lambda, a {@code map} run (Fory builds a class's type definition the
+     * first time it meets the class, ~110 ms for {@link MapCall} in a young agent, measured in
+     * PROFILING.md) and a run's results.
      *
      * @param loader the loader tasks will most likely come from
-     * @param sample something shaped like a task (a serializable lambda)
      */
-    public static void warmUpInBackground(ClassLoader loader, Object sample) {
-        Thread t = dev.skyward.wire.thread.DaemonThreads.start(() -> {
+    public static void warmUpInBackground(ClassLoader loader) {
+        DaemonThreads.start(() -> {
             try {
                 ThreadSafeFory fory = forLoader(loader);
+                Task<Object> task = ctx -> null;
+                MapTask<Object, Object> fn = (ctx, x) -> x;
+                Object[] sample = {task, new MapCall<>(fn, List.of(1, "x")), new Object[] {1, "x", null}};
                 fory.deserialize(fory.serialize(sample));
             } catch (RuntimeException e) {
                 // Only a head start; the first task will build it anyway.
