@@ -125,6 +125,17 @@ public interface ComputePool extends AutoCloseable {
     /**
      * Applies a function to every element, spreading the elements over the nodes, and waits.
      *
+     * <pre>{@code
+     * List<Double> losses = pool.map(configs, (ctx, cfg) -> train(cfg));
+     * }</pre>
+     *
+     * <p>Consecutive elements travel together, as one task per run (about eight runs per task slot of
+     * the pool, at most 1,024 elements or 4 MiB a run), so a million tiny elements cost thousands of
+     * messages, not a million; a node applies the function to its run's elements in order. Every
+     * element is checked, and every run made into bytes, before the first is sent: an element that
+     * cannot travel fails the call on this thread, named by its index, with nothing started. A run
+     * lost with its node runs again, whole, elsewhere (unless {@link MapTask#once} says not to).
+     *
      * @param items the input; each element travels to the node that processes it
      * @param fn the function
      * @param <I> element type
