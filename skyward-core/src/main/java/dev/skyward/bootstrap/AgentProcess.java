@@ -117,13 +117,22 @@ record AgentProcess(long pid, long group, int port, String runDir) {
      * without one writes one at exit under a temporary name, and the next probe promotes it.
      * A mismatched or damaged archive only costs a warning in the agent's log.
      */
-    private static List<String> classSharing(NodeFacts facts, JavaRuntime java, Artifact agentJar, AgentCommand command) {
+    static List<String> classSharing(NodeFacts facts, JavaRuntime java, Artifact agentJar, AgentCommand command) {
         String archive = facts.home() + "/" + RemoteLayout.CACHE + "/" + classArchiveName(agentJar);
-        if (java.feature() >= 19) {
+        // A JVM that attaches a profiler or debugger refuses to start when asked to record an archive.
+        boolean mayRecord = !command.attachesJvmAgents();
+        if (java.feature() >= 19 && mayRecord) {
             return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+        }
+        if (java.feature() >= 19) {
+            // Use the archive earlier agents recorded, if any (the probe only looks for it on 17 and 18).
+            return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off");
         }
         if (facts.classArchive()) {
             return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
+        }
+        if (!mayRecord) {
+            return List.of();
         }
         // The dump at exit warns about every class it skips, a dozen lines or more: they would bury an
         // agent's last words, which the client reads from the end of its log when it dies.

@@ -49,14 +49,20 @@ final class ClassDataArchive {
     /**
      * JVM options for one agent. On JDK 17, {@code recordTo} receives the private file this agent
      * records into, or stays empty when the archive exists (or another agent is recording it).
+     *
+     * @param mayRecord false when the agent's JVM cannot record an archive (it attaches a JVMTI or Java
+     *     agent, {@link dev.skyward.node.AgentCommand#attachesJvmAgents()}): it then only uses one
      */
-    List<String> options(Path[] recordTo) {
-        if (automatic) {
+    List<String> options(Path[] recordTo, boolean mayRecord) {
+        if (automatic && mayRecord) {
             return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off",
                     "-Xlog:cds+dynamic=off");
         }
         if (Files.isRegularFile(archive)) {
             return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off");
+        }
+        if (!mayRecord) {
+            return List.of();
         }
         Path lock = archive.resolveSibling(archive.getFileName() + ".recording");
         try {

@@ -41,7 +41,7 @@ public final class LocalAgentLauncher implements AgentLauncher {
         ClassDataArchive cds = ClassDataArchive.forAgent(command.agentJar(),
                 AgentJar.get().sha256());
         Path[] recording = new Path[1];
-        List<String> cmd = command.withJvmOptions(cds.options(recording))
+        List<String> cmd = command.withJvmOptions(cds.options(recording, !command.attachesJvmAgents()))
                 .commandLine(java, command.agentJar().toString(), dir.toString(), portFile.toString(), true);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());

@@ -63,6 +63,19 @@ public record AgentCommand(Path agentJar, String poolId, int rank, String token,
     }
 
     /**
+     * Whether the JVM options attach a native or Java agent (a profiler's {@code -agentpath:}, a
+     * debugger's {@code -agentlib:jdwp}, a {@code -javaagent:}). Such a JVM refuses to start when it is
+     * also asked to record a class-data archive ("CDS dumping does not support native JVMTI agent"), so
+     * an agent started with one only uses an archive that already exists.
+     *
+     * @return true when one of the options attaches an agent
+     */
+    public boolean attachesJvmAgents() {
+        return jvmOptions.stream().anyMatch(o -> o.startsWith("-agentpath:") || o.startsWith("-agentlib:")
+                || o.startsWith("-javaagent:") || o.startsWith("-Xrun"));
+    }
+
+    /**
      * The same command with more JVM options.
      *
      * @param extra options to append

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClassDataArchiveTest {
 
+    /** A debugger's JVMTI agent, listening on a free loopback port, not waiting for a debugger. */
+    private static final String JDWP = "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0";
+
     @TempDir
     Path dir;
 
@@ -30,13 +33,44 @@ class ClassDataArchiveTest {
         ClassDataArchive cds = ClassDataArchive.forAgent(jar, AgentJar.get().sha256());
 
         Path[] recordTo = new Path[1];
-        runAgentWithoutArguments(jar, cds.options(recordTo));
+        runAgentWithoutArguments(jar, cds.options(recordTo, true));
         cds.publish(recordTo[0]);
 
         assertThat(cds.file()).isRegularFile();
         assertThat(runAgentWithoutArguments(jar, List.of("-XX:SharedArchiveFile=" + cds.file(), "-Xshare:on")))
                 .as("an agent mapping the archive prints its usage and exits 2; a refused archive exits 1")
                 .isEqualTo(2);
+    }
+
+    @Test
+    void anAgentThatAttachesADebuggerStartsWithoutRecordingAnArchive() throws Exception {
+        Path jar = copyOfTheAgentJar();
+        ClassDataArchive cds = ClassDataArchive.forAgent(jar, AgentJar.get().sha256());
+        List<String> options = new ArrayList<>(List.of(JDWP));
+
+        Path[] recordTo = new Path[1];
+        options.addAll(cds.options(recordTo, false));
+
+        assertThat(runAgentWithoutArguments(jar, options))
+                .as("a JVM asked to record an archive with a JVMTI agent attached exits 1 before main")
+                .isEqualTo(2);
+        assertThat(recordTo[0]).isNull();
+        assertThat(cds.file()).doesNotExist();
+    }
+
+    @Test
+    void anAgentThatAttachesADebuggerStillUsesAnArchiveRecordedBefore() throws Exception {
+        Path jar = copyOfTheAgentJar();
+        ClassDataArchive cds = ClassDataArchive.forAgent(jar, AgentJar.get().sha256());
+        Path[] recordTo = new Path[1];
+        runAgentWithoutArguments(jar, cds.options(recordTo, true));
+        cds.publish(recordTo[0]);
+
+        List<String> options = new ArrayList<>(List.of(JDWP));
+        options.addAll(cds.options(new Path[1], false));
+
+        assertThat(options).contains("-XX:SharedArchiveFile=" + cds.file());
+        assertThat(runAgentWithoutArguments(jar, options)).isEqualTo(2);
     }
 
     @Test
