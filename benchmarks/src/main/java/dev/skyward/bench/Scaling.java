@@ -32,7 +32,7 @@ final class Scaling {
     private final int bigMiB = Integer.getInteger("bench.big.mib", 1024);
     private final int bcastWarmup;
     private final int bcastIters;
-    private final int bigReps = Integer.getInteger("bench.big.reps", 2);
+    private final int bigReps = Integer.getInteger("bench.big.reps", 4);
     private final int bigWarmup = Integer.getInteger("bench.big.warmup", 1);
     private final int mapMaxSeconds = Integer.getInteger("bench.map.maxSeconds", 150);
     private String lastRate = "0";
