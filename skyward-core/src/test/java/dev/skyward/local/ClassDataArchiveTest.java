@@ -30,11 +30,7 @@ class ClassDataArchiveTest {
     @Test
     void anAgentStartsFromTheArchiveThatAnEarlierAgentRecorded() throws Exception {
         Path jar = copyOfTheAgentJar();
-        ClassDataArchive cds = ClassDataArchive.forAgent(jar, AgentJar.get().sha256());
-
-        Path[] recordTo = new Path[1];
-        runAgentWithoutArguments(jar, cds.options(recordTo, true));
-        cds.publish(recordTo[0]);
+        ClassDataArchive cds = recordedBy(jar);
 
         assertThat(cds.file()).isRegularFile();
         assertThat(runAgentWithoutArguments(jar, List.of("-XX:SharedArchiveFile=" + cds.file(), "-Xshare:on")))
@@ -61,10 +57,7 @@ class ClassDataArchiveTest {
     @Test
     void anAgentThatAttachesADebuggerStillUsesAnArchiveRecordedBefore() throws Exception {
         Path jar = copyOfTheAgentJar();
-        ClassDataArchive cds = ClassDataArchive.forAgent(jar, AgentJar.get().sha256());
-        Path[] recordTo = new Path[1];
-        runAgentWithoutArguments(jar, cds.options(recordTo, true));
-        cds.publish(recordTo[0]);
+        ClassDataArchive cds = recordedBy(jar);
 
         List<String> options = new ArrayList<>(List.of(JDWP));
         options.addAll(cds.options(new Path[1], false));
@@ -94,6 +87,15 @@ class ClassDataArchiveTest {
 
         assertThat(ClassDataArchive.forAgent(jar, sha).file()).isNotEqualTo(first.file());
         assertThat(ClassDataArchive.forAgent(jar, sha).file()).isEqualTo(ClassDataArchive.forAgent(jar, sha).file());
+    }
+
+    /** The jar's archive, after an agent that was allowed to record one ran and exited. */
+    private ClassDataArchive recordedBy(Path jar) throws Exception {
+        ClassDataArchive cds = ClassDataArchive.forAgent(jar, AgentJar.get().sha256());
+        Path[] recordTo = new Path[1];
+        runAgentWithoutArguments(jar, cds.options(recordTo, true));
+        cds.publish(recordTo[0]);
+        return cds;
     }
 
     private Path copyOfTheAgentJar() throws IOException {
