@@ -78,6 +78,9 @@ class LedgerTest {
         ExecutorService threads = Executors.newFixedThreadPool(pools + 2);
         try {
             CountDownLatch go = new CountDownLatch(1);
+            // One pool stays open until the reader has read an entry, so reads and writes overlap even
+            // when the scheduler runs the reader's first 200 reads before any writer.
+            CountDownLatch readOne = new CountDownLatch(1);
             Set<String> seen = ConcurrentHashMap.newKeySet();
             List<Future<?>> work = new ArrayList<>();
             for (int i = 0; i < pools; i++) {
@@ -88,6 +91,9 @@ class LedgerTest {
                         for (int n = 0; n < 20; n++) {
                             lease.nodes(List.of("local/" + pool + "-node-" + n));
                         }
+                        if (pool.equals("p0")) {
+                            assertThat(readOne.await(30, TimeUnit.SECONDS)).as("the reader read an entry").isTrue();
+                        }
                         assertThat(ledger.find(pool)).hasValueSatisfying(e -> assertThat(e.nodes())
                                 .containsExactly("local/" + pool + "-node-19"));
                     }
@@ -97,11 +103,13 @@ class LedgerTest {
             // Readers while the writers write: every entry they read is whole.
             Future<?> reader = threads.submit(() -> {
                 go.await();
-                for (int n = 0; n < 200; n++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                for (int n = 0; n < 200 || readOne.getCount() > 0 && System.nanoTime() < deadline; n++) {
                     for (LedgerEntry e : ledger.entries()) {
                         assertThat(e.clientId()).isEqualTo(ClientId.current());
                         assertThat(e.clientAlive(Instant.now())).isTrue();
                         seen.add(e.poolId());
+                        readOne.countDown();
                     }
                 }
                 return null;
