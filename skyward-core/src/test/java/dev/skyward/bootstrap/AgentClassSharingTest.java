@@ -31,7 +31,7 @@ class AgentClassSharingTest {
     @Test
     void aNodeAgentWithADebuggerAttachedIsNotAskedToRecordAnArchive() throws Exception {
         for (String version : List.of("17.0.15", "21.0.5")) {
-            List<String> options = AgentProcess.classSharing(facts(false), new JavaRuntime(java(), version),
+            List<String> options = AgentProcess.classSharing(facts(), new JavaRuntime(java(), version),
                     Artifact.of(AgentJar.get().path()), command(List.of(JDWP)));
 
             assertThat(options).as("JDK " + version).noneMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit")
@@ -42,15 +42,16 @@ class AgentClassSharingTest {
 
     @Test
     void aNodeAgentWithoutAttachedAgentsStillRecordsOne() throws Exception {
-        List<String> options = AgentProcess.classSharing(facts(false), new JavaRuntime(java(), "17.0.15"),
+        List<String> options = AgentProcess.classSharing(facts(), new JavaRuntime(java(), "17.0.15"),
                 Artifact.of(AgentJar.get().path()), command(List.of()));
 
         assertThat(options).anyMatch(o -> o.startsWith("-XX:ArchiveClassesAtExit="));
     }
 
-    private NodeFacts facts(boolean classArchive) {
+    /** A node whose cache holds no class-data archive yet. */
+    private NodeFacts facts() {
         return new NodeFacts("Linux", "x86_64", "debian", home.toString(), true, false, "apt",
-                List.of(new JavaRuntime(java(), "17.0.15")), Set.of(), false, -1, classArchive);
+                List.of(new JavaRuntime(java(), "17.0.15")), Set.of(), false, -1, false);
     }
 
     private static AgentCommand command(List<String> jvmOptions) {
