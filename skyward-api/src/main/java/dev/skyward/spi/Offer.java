@@ -1,6 +1,7 @@
 package dev.skyward.spi;
 
 import dev.skyward.Accelerator;
+import java.util.Objects;
 
 /**
  * One way to get a node: an instance type of a provider in a region, with its accelerator and
@@ -33,6 +34,34 @@ public record Offer(String provider, String instanceType, Accelerator accelerato
      */
     public double price(boolean spot) {
         return spot ? spotPrice : onDemandPrice;
+    }
+
+    // Written out rather than left to the record: the generated ones bootstrap through an invokedynamic
+    // call site whose first link, for ten components, cost the first pool build ~60 ms of its main thread
+    // (the provisioner keys offers in a map) on a 2-core machine.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Offer x && vcpus == x.vcpus
+                && Double.compare(memoryGiB, x.memoryGiB) == 0
+                && Double.compare(onDemandPrice, x.onDemandPrice) == 0
+                && Double.compare(spotPrice, x.spotPrice) == 0
+                && Objects.equals(provider, x.provider) && Objects.equals(instanceType, x.instanceType)
+                && Objects.equals(accelerator, x.accelerator) && Objects.equals(region, x.region)
+                && Objects.equals(zone, x.zone) && Objects.equals(arch, x.arch);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Objects.hashCode(provider);
+        h = 31 * h + Objects.hashCode(instanceType);
+        h = 31 * h + Objects.hashCode(accelerator);
+        h = 31 * h + vcpus;
+        h = 31 * h + Double.hashCode(memoryGiB);
+        h = 31 * h + Objects.hashCode(region);
+        h = 31 * h + Objects.hashCode(zone);
+        h = 31 * h + Double.hashCode(onDemandPrice);
+        h = 31 * h + Double.hashCode(spotPrice);
+        return 31 * h + Objects.hashCode(arch);
     }
 
     @Override
