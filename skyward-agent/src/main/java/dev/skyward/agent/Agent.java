@@ -48,7 +48,13 @@ import org.slf4j.LoggerFactory;
  */
 final class Agent {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /**
+     * Made on first use, not with the class: the agent's start runs while SLF4J initialises on another
+     * thread (see {@link AgentMain}), and a logger made here first would do that work on this one.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    }
     /** How long a started agent waits for its client's first handshake, whatever the grace. */
     static final Duration FIRST_CONTACT = Duration.ofMinutes(2);
 
@@ -80,10 +86,15 @@ final class Agent {
         this.token = token;
     }
 
-    void start() throws IOException {
+    /**
+     * Starts the server and writes the port file.
+     *
+     * @param logging the thread that initialises SLF4J; the log keeps the {@code System.err} it finds
+     *     at start-up, so it must be done before that stream is routed to the client
+     */
+    void start(Thread logging) throws IOException {
         Files.createDirectories(options.workDir());
         Files.createDirectories(options.cacheDir());
-        OutputCapture.install(link);
         resources = new ResourceClient(link, options.cacheDir());
         loader = new SessionClassLoader(Agent.class.getClassLoader(), resources, options.workDir().resolve("resources"));
         runner = new TaskRunner(loader, resources, link, AgentNodeContext.NodeFacts.fromEnvironment(options.rank(), System.getenv()));
@@ -94,8 +105,10 @@ final class Agent {
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.intercept(landingChunks(new AgentService(this).bindService()),
                         new TokenInterceptor(token)))
-                .build()
-                .start();
+                .build();
+        awaitUninterruptibly(logging);
+        OutputCapture.install(link);
+        server.start();
         writePortFile(server.getPort());
         runner.warmUp();
         watchdog = Executors.newSingleThreadScheduledExecutor(dev.skyward.wire.thread.DaemonThreads.named("skyward-watchdog"));
@@ -108,6 +121,20 @@ final class Agent {
             spotNotice.start();
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "skyward-agent-cleanup"));
+    }
+
+    private static void awaitUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     int port() {
@@ -196,7 +223,7 @@ final class Agent {
                     .setSentNanos(frame.getHeartbeat().getSentNanos())
                     .setRunning(runner.running())
                     .setQueued(runner.queued())).build());
-            default -> LOG.warn("ignoring unknown frame {}", frame.getKindCase());
+            default -> Log.LOG.warn("ignoring unknown frame {}", frame.getKindCase());
         }
     }
 
@@ -232,7 +259,7 @@ final class Agent {
 
     private void expire(String why) {
         if (!exiting.get()) {
-            LOG.warn("agent rank {} gives up: {}", options.rank(), why);
+            Log.LOG.warn("agent rank {} gives up: {}", options.rank(), why);
             clientGone = true;
             uploads.clear();
             runner.abandonAll(why);
@@ -244,17 +271,17 @@ final class Agent {
 
     private void runExpireHook() {
         try {
-            LOG.info("agent rank {} runs its on-expire command", options.rank());
+            Log.LOG.info("agent rank {} runs its on-expire command", options.rank());
             Process hook = new ProcessBuilder("/bin/sh", "-c", options.onExpire()).inheritIO().start();
             // Waited for (bounded) so its output reaches the log; a hook that powers the machine off
             // may never return.
             if (!hook.waitFor(60, TimeUnit.SECONDS)) {
-                LOG.warn("the on-expire command still runs after 60 s; leaving it running");
+                Log.LOG.warn("the on-expire command still runs after 60 s; leaving it running");
             } else if (hook.exitValue() != 0) {
-                LOG.error("the on-expire command exited {}", hook.exitValue());
+                Log.LOG.error("the on-expire command exited {}", hook.exitValue());
             }
         } catch (IOException e) {
-            LOG.error("the on-expire command failed to start: {}", e.toString());
+            Log.LOG.error("the on-expire command failed to start: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -269,7 +296,7 @@ final class Agent {
         }
         exitCode = code;
         Thread t = new Thread(() -> {
-            LOG.info("agent rank {} stopping: {}", options.rank(), reason);
+            Log.LOG.info("agent rank {} stopping: {}", options.rank(), reason);
             try {
                 runner.awaitIdle(Math.max(grace.toMillis(), 100));
             } catch (InterruptedException e) {
@@ -346,7 +373,7 @@ final class Agent {
                 }
             });
         } catch (IOException e) {
-            LOG.warn("could not remove {}: {}", root, e.toString());
+            Log.LOG.warn("could not remove {}: {}", root, e.toString());
         }
     }
 

@@ -3,14 +3,12 @@ package dev.skyward.agent;
 import dev.skyward.ComputePool;
 import dev.skyward.wire.NettyTuning;
 import dev.skyward.wire.Protocol;
+import dev.skyward.wire.thread.DaemonThreads;
 import java.util.List;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Entry point of the agent jar. */
 public final class AgentMain {
-
-    private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
 
     private AgentMain() {
     }
@@ -22,6 +20,10 @@ public final class AgentMain {
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
+        // SLF4J's first use (finding its provider, and the log's time format, which loads the JDK's
+        // calendar data) took ~100 ms of a node's start before the server was built; it runs beside
+        // that now. The agent waits for it before it routes System.err to the client.
+        Thread logging = DaemonThreads.start(LoggerFactory::getILoggerFactory, "skyward-log-init");
         NettyTuning.forAgent();
         AgentOptions options;
         try {
@@ -40,8 +42,8 @@ public final class AgentMain {
         System.setProperty(ComputePool.Builder.NODE_POOL_PROPERTY, options.poolId());
         System.setProperty(ComputePool.Builder.NODE_RANK_PROPERTY, Integer.toString(options.rank()));
         Agent agent = new Agent(options, token);
-        agent.start();
-        LOG.info("agent rank {} of pool {} listening on {}:{}", options.rank(), options.poolId(), options.bind(),
+        agent.start(logging);
+        LoggerFactory.getLogger(AgentMain.class).info("agent rank {} of pool {} listening on {}:{}", options.rank(), options.poolId(), options.bind(),
                 agent.port());
         agent.awaitExit();
     }

@@ -38,7 +38,13 @@ final class SessionClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(SessionClassLoader.class);
+    /**
+     * Made on first use, not with the class: the agent's start runs while SLF4J initialises on another
+     * thread (see {@link AgentMain}), and a logger made here first would do that work on this one.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(SessionClassLoader.class);
+    }
 
     private final ResourceClient client;
     private final Path resourceDir;
@@ -98,7 +104,7 @@ final class SessionClassLoader extends ClassLoader {
         try {
             reply = client.fetch(name);
         } catch (RuntimeException e) {
-            LOG.debug("resource {} unavailable: {}", name, e.getMessage());
+            Log.LOG.debug("resource {} unavailable: {}", name, e.getMessage());
             return null;
         }
         try {
@@ -121,7 +127,7 @@ final class SessionClassLoader extends ClassLoader {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot store resource {}: {}", name, e.toString());
+            Log.LOG.warn("cannot store resource {}: {}", name, e.toString());
             return null;
         }
     }
@@ -160,7 +166,7 @@ final class SessionClassLoader extends ClassLoader {
         try {
             JarFile jar = new JarFile(path.toFile());
             jars.add(jar);
-            LOG.debug("added shipped jar {}", path.getFileName());
+            Log.LOG.debug("added shipped jar {}", path.getFileName());
             return jar;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open shipped jar " + path, e);

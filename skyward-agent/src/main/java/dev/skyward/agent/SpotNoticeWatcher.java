@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  */
 final class SpotNoticeWatcher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SpotNoticeWatcher.class);
+    /** Made on first use, not with the class (its constants are read while SLF4J initialises): see {@link Agent}. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(SpotNoticeWatcher.class);
+    }
 
     /** AWS gives two minutes' warning; a look every 2 s uses a negligible share of it. */
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
@@ -73,7 +76,7 @@ final class SpotNoticeWatcher implements AutoCloseable {
     }
 
     void start() {
-        LOG.info("watching {} for a spot interruption notice every {} ms", base, interval.toMillis());
+        Log.LOG.info("watching {} for a spot interruption notice every {} ms", base, interval.toMillis());
         // The first look waits a moment: the agent's start-up (class loading, the server) comes first.
         long first = Math.min(interval.toMillis(), 1000);
         timer.scheduleWithFixedDelay(this::poll, first, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -106,12 +109,12 @@ final class SpotNoticeWatcher implements AutoCloseable {
                 return Optional.empty();
             }
             if (r.statusCode() != 200) {
-                LOG.debug("spot instance-action answered HTTP {}: {}", r.statusCode(), r.body());
+                Log.LOG.debug("spot instance-action answered HTTP {}: {}", r.statusCode(), r.body());
                 return Optional.empty();
             }
             Notice n = parse(r.body());
             reported = true;
-            LOG.warn("spot interruption notice: the cloud will {} this instance at {}", n.action(),
+            Log.LOG.warn("spot interruption notice: the cloud will {} this instance at {}", n.action(),
                     n.time().isEmpty() ? "an unknown time" : n.time());
             try {
                 report.accept(n);
@@ -133,10 +136,10 @@ final class SpotNoticeWatcher implements AutoCloseable {
         token = null;
         if (!warned) {
             warned = true;
-            LOG.warn("the instance metadata service at {} cannot be read ({}); a spot interruption notice will not "
+            Log.LOG.warn("the instance metadata service at {} cannot be read ({}); a spot interruption notice will not "
                     + "be seen until it can (loss of the node is still detected)", base, why);
         } else {
-            LOG.debug("instance metadata service: {}", why);
+            Log.LOG.debug("instance metadata service: {}", why);
         }
     }
 

@@ -60,6 +60,11 @@ class AgentStartTest {
                 // From the handshake on, the grace applies: silence ends the agent.
                 assertThat(agent.waitFor(15, TimeUnit.SECONDS)).as("agent outlived the grace after the handshake").isTrue();
                 assertThat(agent.exitValue()).isEqualTo(3);
+                // Its own log (SLF4J, initialised beside the server's start) kept the stderr it started
+                // with: the lines before and after System.err was routed to the client are both there.
+                assertThat(Files.readAllLines(dir.resolve("agent.log")))
+                        .anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .* listening on 127\\.0\\.0\\.1:" + port))
+                        .anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN .* gives up: .*"));
             } finally {
                 channel.shutdownNow();
             }
