@@ -23,6 +23,10 @@ public final class AgentMain {
         // SLF4J's first use (finding its provider, and the log's time format, which loads the JDK's
         // calendar data) took ~100 ms of a node's start before the server was built; it runs beside
         // that now. The agent waits for it before it routes System.err to the client.
+        // Netty logs at debug level from its class initialisers meanwhile; SLF4J holds those calls and
+        // replays them through the level filter once it is ready, and would say so in three warning
+        // lines at the top of every node's log.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         Thread logging = DaemonThreads.start(LoggerFactory::getILoggerFactory, "skyward-log-init");
         NettyTuning.forAgent();
         AgentOptions options;
