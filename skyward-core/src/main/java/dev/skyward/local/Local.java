@@ -47,7 +47,13 @@ public final class Local implements Provider {
     private final Path root;
     private final Accelerator emulated;
 
-    /** A local provider with the defaults: sandboxes under {@code java.io.tmpdir/skyward-local-<user>}. */
+    /** The environment variable that moves the default root (see {@link Builder#root}). */
+    public static final String ROOT_ENV = "SKYWARD_LOCAL_ROOT";
+
+    /**
+     * A local provider with the defaults: sandboxes under {@code $SKYWARD_LOCAL_ROOT} where that is
+     * set, else {@code java.io.tmpdir/skyward-local-<user>}.
+     */
     public Local() {
         this(builder());
     }
@@ -243,16 +249,26 @@ public final class Local implements Provider {
         return "local(" + root + (emulated.isPresent() ? ", emulating " + emulated : "") + ")";
     }
 
+    static Path defaultRoot(java.util.Map<String, String> env, String tmpdir, String user) {
+        String fromEnv = env.get(ROOT_ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        return Path.of(tmpdir, "skyward-local-" + user);
+    }
+
     /** Builds a {@link Local}. */
     public static final class Builder {
-        private Path root = Path.of(System.getProperty("java.io.tmpdir"), "skyward-local-" + System.getProperty("user.name"));
+        private Path root = defaultRoot(System.getenv(), System.getProperty("java.io.tmpdir"), System.getProperty("user.name"));
         private Accelerator emulated = Accelerator.NONE;
 
         private Builder() {
         }
 
         /**
-         * Where node working directories go.
+         * Where node working directories go. The default is the environment variable
+         * {@value #ROOT_ENV} where it is set (so {@code skyward status}, {@code skyward down} and every
+         * client of a shell see the same nodes), else {@code java.io.tmpdir/skyward-local-<user>}.
          *
          * @param root a directory
          * @return this builder

@@ -72,6 +72,10 @@ public final class Leaks {
      * root; read here rather than from core, which depends on this kit for its tests).
      */
     public static Path localRoot() {
+        String fromEnv = System.getenv("SKYWARD_LOCAL_ROOT");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
         return Path.of(System.getProperty("java.io.tmpdir"), "skyward-local-" + System.getProperty("user.name"));
     }
 
