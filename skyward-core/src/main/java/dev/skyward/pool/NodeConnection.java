@@ -190,6 +190,8 @@ final class NodeConnection {
                     peer.close();
                 }
             }
+            // The stub classes and the frames every session builds; a stub does no I/O, so the closed
+            // channel serves.
             AgentGrpc.newBlockingStub(c);
             AgentGrpc.newStub(c);
             ClientFrame.newBuilder().setExecute(Execute.newBuilder().setTaskId(1).setPayload(Payloads.wrap(new byte[8])))
